@@ -1,0 +1,1 @@
+from keras_dynscene.callbacks.video_samples_logger import VideoSamplesLogger

@@ -1,0 +1,124 @@
+"""Subcommand bodies of `dynscene` (imported after the backend is set)."""
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from keras_dynscene.cli.main import parse_overrides
+
+MODEL_NAMES = {"hier_vrnn": "HierarchicalVRNN"}
+
+
+def preset_info(preset: str) -> dict:
+    """`saved_models/<preset>/preset.json` (dataset and protocol of a trained preset), if any."""
+    from keras_dynscene.models.preset_mixin import presets_dir
+
+    folder = Path(preset) if Path(preset).is_dir() else presets_dir() / preset
+    path = folder / "preset.json"
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def build_model(name: str, overrides: dict, dataset_shape=None):
+    """A model from a class name, an architecture preset or a trained preset (to fine-tune)."""
+    import keras_dynscene.models as models
+
+    if name in MODEL_NAMES:
+        config = {}
+        if dataset_shape is not None:
+            config = {"image_size": int(dataset_shape[1]), "channels": int(dataset_shape[-1])}
+        config.update(overrides)
+        return getattr(models, MODEL_NAMES[name])(**config)
+    return models.load_preset(name, **overrides)
+
+
+def train(args):
+    import keras
+
+    from keras_dynscene.data.video_dataset import load_video_dataset
+    from keras_dynscene.data.video_dataset import training_batches
+    from keras_dynscene.training.paper_optimizer import paper_optimizer
+    from keras_dynscene.training.train_model import train_model
+
+    keras.utils.set_random_seed(args.seed)
+    dataset = load_video_dataset(args.dataset, "train", args.data_dir)
+    video_shape = dataset.element_spec["video"].shape
+    model = build_model(args.model, parse_overrides(args.set), video_shape)
+    needed = model.context_frames + model.future_frames
+    if video_shape[0] is not None and video_shape[0] < needed:
+        raise ValueError(
+            f"'{args.dataset}' videos have {video_shape[0]} frames; the model needs {needed} "
+            "(context_frames + future_frames). Lower them with --set."
+        )
+    batches = training_batches(dataset, needed, args.batch_size, seed=args.seed)
+    sample_video = next(iter(batches))["video"].numpy()[:2]
+    warmup_steps = args.warmup_steps if args.warmup_steps is not None else 5 * args.checkpoint_every
+    optimizer = paper_optimizer(
+        steps_per_epoch=1,
+        learning_rate=args.learning_rate,
+        initial_learning_rate=args.initial_learning_rate,
+        warmup_epochs=warmup_steps,
+    )
+    jit = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
+    train_model(
+        model,
+        batches,
+        total_steps=args.steps,
+        output_dir=args.out,
+        checkpoint_every=args.checkpoint_every,
+        optimizer=optimizer,
+        sample_video=sample_video,
+        jit_compile=jit,
+    )
+    print(f"Saved {os.path.join(args.out, 'model.keras')}")
+
+
+def sample(args):
+    from keras_dynscene.data.test_clips import load_test_clips
+    from keras_dynscene.models import load_preset
+    from keras_dynscene.visualization.video_grid import comparison_video
+    from keras_dynscene.visualization.video_grid import save_png
+    from keras_dynscene.visualization.video_grid import video_comparison_grid
+    from keras_dynscene.visualization.video_writer import write_gif
+
+    model = load_preset(args.preset)
+    dataset = args.dataset or preset_info(args.preset).get("dataset")
+    if dataset is None:
+        raise ValueError(
+            f"Preset '{args.preset}' names no dataset; pass --dataset (e.g. "
+            "stochastic_moving_mnist/2digits)."
+        )
+    horizon = args.horizon or model.future_frames
+    clips = load_test_clips(dataset, args.num_clips, model.context_frames + horizon, args.seed)
+    context, truth = clips[:, : model.context_frames], clips[:, model.context_frames :]
+    samples = model.predict_future(context, horizon, args.num_samples, seed=args.seed)
+    gif_path = Path(args.out)
+    gif_path.parent.mkdir(parents=True, exist_ok=True)
+    videos = [comparison_video(c, t, s) for c, t, s in zip(context, truth, samples)]
+    write_gif(str(gif_path), np.concatenate(videos, axis=1))
+    grid = np.concatenate(
+        [video_comparison_grid(c, t, s) for c, t, s in zip(context, truth, samples)], axis=0
+    )
+    png_path = gif_path.with_suffix(".png")
+    save_png(str(png_path), grid)
+    print(f"Wrote {gif_path} and {png_path} ({args.num_clips} clips x {args.num_samples} samples)")
+
+
+def evaluate(args):
+    from keras_dynscene.evaluation.evaluate_preset import evaluate_preset
+
+    evaluate_preset(args)
+
+
+def export(args):
+    from keras_dynscene.export.video_prediction_export import export_preset
+
+    export_preset(args.preset, args.out, args.horizon)
+
+
+def serve_check(args):
+    from keras_dynscene.export.serving_check import serving_check
+
+    result = serving_check(args.model_dir)
+    print(json.dumps(result, indent=2))

@@ -1,0 +1,111 @@
+"""The `dynscene` command: train, sample, evaluate, export and serve-check models.
+
+Keras reads its backend once, at import: every subcommand takes `--backend` and sets it first.
+"""
+
+import argparse
+import json
+import os
+import sys
+
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def parse_overrides(pairs) -> dict:
+    """`["key=value", ...]` with JSON values (strings may go unquoted) -> dict."""
+    overrides = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise SystemExit(f"--set expects key=value; received '{pair}'.")
+        key, value = pair.split("=", 1)
+        try:
+            overrides[key] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key] = value
+    return overrides
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dynscene", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p):
+        p.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: $KERAS_BACKEND)")
+        return p
+
+    train = common(sub.add_parser("train", help="train a model on a TFDS video dataset"))
+    train.add_argument("model", help="model name (hier_vrnn), architecture or trained preset")
+    train.add_argument("--dataset", required=True, help="TFDS name, e.g. stochastic_moving_mnist/2digits")
+    train.add_argument("--data-dir", default=None, help="TFDS data_dir")
+    train.add_argument("--steps", type=int, required=True, help="total optimizer steps")
+    train.add_argument("--batch-size", type=int, default=16)
+    train.add_argument("--checkpoint-every", type=int, default=100, help="steps between checkpoints")
+    train.add_argument("--learning-rate", type=float, default=1.6e-4)
+    train.add_argument("--initial-learning-rate", type=float, default=2e-5)
+    train.add_argument("--warmup-steps", type=int, default=None, help="lr warmup (default 5 'epochs')")
+    train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="model config overrides")
+    train.add_argument("--jit-compile", choices=("auto", "true", "false"), default="false")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", required=True, help="run folder (checkpoints, logs, samples)")
+
+    sample = common(sub.add_parser("sample", help="sample futures from a preset, write GIF + PNG"))
+    sample.add_argument("--preset", required=True, help="trained preset name or .keras path")
+    sample.add_argument("--out", default="samples.gif", help="GIF path; the PNG grid goes beside it")
+    sample.add_argument("--dataset", default=None, help="test data (default: the preset's)")
+    sample.add_argument("--num-clips", type=int, default=4)
+    sample.add_argument("--num-samples", type=int, default=3)
+    sample.add_argument("--horizon", type=int, default=None)
+    sample.add_argument("--seed", type=int, default=0)
+
+    evaluate = common(sub.add_parser("evaluate", help="best-of-N SSIM/PSNR/MSE on a test split"))
+    evaluate.add_argument("--preset", required=True)
+    evaluate.add_argument("--dataset", default=None)
+    evaluate.add_argument("--data-dir", default=None)
+    evaluate.add_argument("--num-videos", type=int, default=256)
+    evaluate.add_argument("--num-samples", type=int, default=100)
+    evaluate.add_argument("--horizon", type=int, default=None)
+    evaluate.add_argument("--baselines", default="copy_last_frame,untrained",
+                          help="comma-separated: copy_last_frame, untrained")
+    evaluate.add_argument("--batch-size", type=int, default=64)
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--out", required=True, help="folder for metrics.json and plots")
+
+    export = sub.add_parser("export", help="write a TF SavedModel with serving signatures")
+    export.add_argument("--preset", required=True)
+    export.add_argument("--out", required=True)
+    export.add_argument("--horizon", type=int, default=None)
+
+    serve = sub.add_parser("serve-check", help="serve a SavedModel over loopback gRPC and query it")
+    serve.add_argument("--model-dir", required=True)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    backend = getattr(args, "backend", None)
+    if args.command in ("export", "serve-check"):
+        backend = "tensorflow"  # SavedModel export and serving run on TensorFlow.
+    if backend:
+        if "keras" in sys.modules and os.environ.get("KERAS_BACKEND") != backend:
+            raise SystemExit("--backend must be set before keras is imported.")
+        os.environ["KERAS_BACKEND"] = backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from keras_dynscene.cli import commands
+
+    handler = {
+        "train": commands.train,
+        "sample": commands.sample,
+        "evaluate": commands.evaluate,
+        "export": commands.export,
+        "serve-check": commands.serve_check,
+    }[args.command]
+    try:
+        handler(args)
+    except (ValueError, FileNotFoundError) as error:
+        print(f"dynscene {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""TFDS datasets of keras_dynscene: importing this module registers their builders with TFDS.
+
+The builders live in the top-level `tfds_builders` package (TFDS layout: one folder per
+dataset). Importing `keras_dynscene.datasets` (or `tfds_builders`) makes them loadable by name:
+
+- `stochastic_moving_mnist` (configs `1digit`, `2digits`): generated locally from real MNIST.
+- `bair_push`: BAIR robot pushing, downloaded from the authors' server (30 GB).
+- `cityscapes_sequences`: Cityscapes snippets at 128x128, from a manually downloaded zip.
+
+Example:
+
+```python
+import tensorflow_datasets as tfds
+import keras_dynscene.datasets  # noqa: F401 (registers the builders)
+
+ds = tfds.load("stochastic_moving_mnist/2digits", split="train")
+```
+"""
+
+import tfds_builders
+
+BUILDERS = {
+    "bair_push": tfds_builders.bair_push_dataset_builder.Builder,
+    "cityscapes_sequences": tfds_builders.cityscapes_sequences_dataset_builder.Builder,
+    "stochastic_moving_mnist": tfds_builders.stochastic_moving_mnist_dataset_builder.Builder,
+}

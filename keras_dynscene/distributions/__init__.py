@@ -1,0 +1,1 @@
+from keras_dynscene.distributions.diagonal_gaussian import DiagonalGaussian

@@ -1,0 +1,4 @@
+from keras_dynscene.layers.conv_lstm_cell import ConvLSTMCell
+from keras_dynscene.layers.group_normalization import group_count
+from keras_dynscene.layers.group_normalization import group_normalization
+from keras_dynscene.layers.resnet_block import ResNetBlock

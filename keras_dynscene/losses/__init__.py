@@ -1,0 +1,4 @@
+from keras_dynscene.losses.reconstruction_losses import LIKELIHOODS
+from keras_dynscene.losses.reconstruction_losses import bernoulli_nll
+from keras_dynscene.losses.reconstruction_losses import gaussian_nll
+from keras_dynscene.losses.reconstruction_losses import reconstruction_nll

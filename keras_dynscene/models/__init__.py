@@ -1,0 +1,2 @@
+from keras_dynscene.models.hierarchical_vrnn import HierarchicalVRNN
+from keras_dynscene.models.load_preset import load_preset

@@ -1,0 +1,28 @@
+from pathlib import Path
+
+from keras_dynscene.models.preset_mixin import load_keras_file
+from keras_dynscene.models.preset_mixin import presets_dir
+from keras_dynscene.models.preset_mixin import trained_presets
+
+
+def model_classes():
+    from keras_dynscene.models.hierarchical_vrnn import HierarchicalVRNN
+
+    return [HierarchicalVRNN]
+
+
+def load_preset(preset: str, **overrides):
+    """Loads any model's preset by name (trained or architecture) or a `.keras` path."""
+    candidate = Path(preset)
+    if candidate.suffix == ".keras" or candidate.is_dir():
+        return load_keras_file(candidate / "model.keras" if candidate.is_dir() else candidate)
+    if (presets_dir() / preset / "model.keras").is_file():
+        return load_keras_file(presets_dir() / preset / "model.keras")
+    for cls in model_classes():
+        if preset in cls.architecture_presets:
+            return cls.from_preset(preset, **overrides)
+    names = sorted(n for cls in model_classes() for n in cls.architecture_presets)
+    raise ValueError(
+        f"Unknown preset '{preset}'. Trained presets: {trained_presets()}; architecture presets: "
+        f"{names}; or pass a path to a `.keras` file."
+    )

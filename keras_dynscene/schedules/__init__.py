@@ -1,0 +1,1 @@
+from keras_dynscene.schedules.linear_warmup import LinearWarmup

@@ -1,0 +1,2 @@
+from keras_dynscene.training.paper_optimizer import paper_optimizer
+from keras_dynscene.training.train_model import train_model

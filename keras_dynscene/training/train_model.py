@@ -1,0 +1,95 @@
+import json
+import math
+import os
+import time
+
+import keras
+
+from keras_dynscene.callbacks.video_samples_logger import VideoSamplesLogger
+from keras_dynscene.training.paper_optimizer import paper_optimizer
+
+
+def train_model(
+    model: keras.Model,
+    train_data,
+    *,
+    total_steps: int,
+    output_dir: str,
+    checkpoint_every: int = 100,
+    optimizer: keras.optimizers.Optimizer | None = None,
+    validation_data=None,
+    validation_steps: int | None = None,
+    sample_video=None,
+    jit_compile: bool | str = "auto",
+    extra_callbacks=(),
+    verbose: int | str = "auto",
+) -> keras.callbacks.History:
+    """Trains `model` for exactly `total_steps` optimizer steps, resumably.
+
+    The run is cut into "epochs" of `checkpoint_every` steps over an endlessly repeated dataset;
+    `keras.callbacks.BackupAndRestore` saves weights and optimizer state after each of them, so
+    a killed run restarted with the same arguments resumes at the last checkpoint and ends with
+    the same optimizer step count as an uninterrupted run (steps after the last checkpoint are
+    redone, none are skipped or counted twice). Also writes TensorBoard logs, a CSV history,
+    sample grids/GIFs per checkpoint and `model.keras` at the end. This is the single entry point
+    the CLI and the distribution helpers wrap.
+
+    Args:
+        model: a keras_dynscene model (its `compute_loss` defines the objective).
+        train_data: a repeating `tf.data.Dataset` (or generator) of input batches.
+        total_steps: optimizer steps of the whole run; a multiple of `checkpoint_every`.
+        output_dir: run folder (`backup/`, `logs/`, `samples/`, `history.csv`, `model.keras`).
+        checkpoint_every: steps between checkpoints (and sample grids).
+        optimizer: defaults to `paper_optimizer` with `checkpoint_every` steps per "epoch".
+        validation_data: optional finite dataset evaluated at each checkpoint.
+        validation_steps: batches of `validation_data` per evaluation.
+        sample_video: optional clip batch for `VideoSamplesLogger`.
+        jit_compile: passed to `compile` ("auto" lets Keras decide per backend).
+        extra_callbacks: more Keras callbacks.
+        verbose: Keras progress-bar verbosity.
+    """
+    if total_steps <= 0 or checkpoint_every <= 0:
+        raise ValueError(
+            f"`total_steps` and `checkpoint_every` must be positive; received {total_steps} and "
+            f"{checkpoint_every}."
+        )
+    if total_steps % checkpoint_every:
+        raise ValueError(
+            f"`total_steps` ({total_steps}) must be a multiple of `checkpoint_every` "
+            f"({checkpoint_every}) so a resumed run ends on the same step; use e.g. "
+            f"--steps {math.ceil(total_steps / checkpoint_every) * checkpoint_every}."
+        )
+    os.makedirs(output_dir, exist_ok=True)
+    if optimizer is None:
+        optimizer = paper_optimizer(steps_per_epoch=checkpoint_every)
+    model.compile(optimizer=optimizer, jit_compile=jit_compile)
+    callbacks = [
+        keras.callbacks.BackupAndRestore(os.path.join(output_dir, "backup"), delete_checkpoint=False),
+        keras.callbacks.CSVLogger(os.path.join(output_dir, "history.csv"), append=True),
+        keras.callbacks.TensorBoard(os.path.join(output_dir, "logs"), update_freq="epoch"),
+    ]
+    if sample_video is not None:
+        callbacks.append(VideoSamplesLogger(sample_video, output_dir))
+    callbacks.extend(extra_callbacks)
+    start = time.time()
+    history = model.fit(
+        train_data,
+        epochs=total_steps // checkpoint_every,
+        steps_per_epoch=checkpoint_every,
+        validation_data=validation_data,
+        validation_steps=validation_steps,
+        callbacks=callbacks,
+        verbose=verbose,
+    )
+    model.save(os.path.join(output_dir, "model.keras"))
+    with open(os.path.join(output_dir, "train_summary.json"), "w") as file:
+        json.dump(
+            {
+                "optimizer_steps": int(keras.ops.convert_to_numpy(model.optimizer.iterations)),
+                "wall_time_s_this_session": round(time.time() - start, 1),
+                "backend": keras.backend.backend(),
+            },
+            file,
+            indent=2,
+        )
+    return history

@@ -1,0 +1,21 @@
+"""Pictures a person looks at: frame grids, GIF/MP4 videos and metric plots."""
+
+from keras_dynscene.visualization.metric_plots import plot_kl_heatmap, plot_metric_per_step
+from keras_dynscene.visualization.video_grid import (
+    comparison_video,
+    save_png,
+    tile_videos,
+    video_comparison_grid,
+)
+from keras_dynscene.visualization.video_writer import write_gif, write_mp4
+
+__all__ = [
+    "comparison_video",
+    "plot_kl_heatmap",
+    "plot_metric_per_step",
+    "save_png",
+    "tile_videos",
+    "video_comparison_grid",
+    "write_gif",
+    "write_mp4",
+]

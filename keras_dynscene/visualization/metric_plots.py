@@ -1,0 +1,176 @@
+"""Plots of evaluation results: metric curves over time and KL-per-latent-channel heatmaps."""
+
+import os
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+
+def curve_array(values, name: str) -> np.ndarray:
+    """A finite 1-D float array from `values`, or a ValueError naming `name`."""
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(
+            f"Expected {name} to be a non-empty 1-D array, received shape {array.shape}. "
+            "Average over the batch first, e.g. per_step.mean(axis=0)."
+        )
+    return array
+
+
+def saved_figure(figure: Figure, path: str) -> str:
+    """Renders `figure` with the Agg canvas (no display or pyplot state) and writes it to `path`."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    FigureCanvasAgg(figure)
+    figure.savefig(path, dpi=120, bbox_inches="tight")
+    return path
+
+
+def plot_metric_per_step(
+    path: str,
+    curves: dict,
+    ylabel: str,
+    title: str,
+    std: dict | None = None,
+    first_step: int = 1,
+    xlabel: str = "Time step",
+) -> str:
+    """Line plot of a metric per predicted time step, one line per method.
+
+    Args:
+        path: the image file to write (PNG, or any format matplotlib infers from the suffix).
+        curves: method name -> metric per time step `[T]`, e.g.
+            `{"model": ssim_per_step, "copy last frame": baseline_per_step}`; all of one length.
+        ylabel: the metric's axis label, e.g. `"SSIM (best of 100)"`.
+        title: the plot title.
+        std: optional method name -> standard deviation per step `[T]`, drawn as a band of
+            +/- one standard deviation around that method's line.
+        first_step: the time index of the first value, e.g. the number of context frames + 1.
+        xlabel: the time axis label.
+
+    Returns:
+        `path`.
+
+    Example:
+    ```python
+    plot_metric_per_step("/tmp/ssim.png", {"model": model_ssim, "copy last": copy_ssim},
+                         ylabel="SSIM", title="SM-MNIST", std={"model": model_ssim_std},
+                         first_step=6)
+    ```
+    """
+    if not curves:
+        raise ValueError("plot_metric_per_step: expected at least one curve, received none.")
+    arrays = {name: curve_array(values, f"curves[{name!r}]") for name, values in curves.items()}
+    lengths = {name: len(values) for name, values in arrays.items()}
+    if len(set(lengths.values())) != 1:
+        raise ValueError(
+            f"plot_metric_per_step: expected curves of one length, received lengths {lengths}. "
+            "Evaluate every method on the same number of predicted frames."
+        )
+    std = std or {}
+    unknown = sorted(set(std) - set(arrays))
+    if unknown:
+        raise ValueError(
+            f"plot_metric_per_step: expected std keys among the curve names {list(arrays)}, "
+            f"received unknown keys {unknown}."
+        )
+    steps = np.arange(first_step, first_step + next(iter(lengths.values())))
+    figure = Figure(figsize=(6.0, 4.0))
+    axes = figure.subplots()
+    for name, values in arrays.items():
+        (line,) = axes.plot(steps, values, marker="o", markersize=3, label=name)
+        if name in std:
+            spread = curve_array(std[name], f"std[{name!r}]")
+            if spread.shape != values.shape:
+                raise ValueError(
+                    f"plot_metric_per_step: expected std[{name!r}] shaped {values.shape} like its "
+                    f"curve, received {spread.shape}."
+                )
+            axes.fill_between(
+                steps, values - spread, values + spread, color=line.get_color(), alpha=0.2
+            )
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_title(title)
+    axes.grid(alpha=0.3)
+    axes.legend()
+    return saved_figure(figure, path)
+
+
+def plot_kl_heatmap(
+    path: str,
+    kl_per_channel: dict,
+    active_threshold: float = 0.01,
+    max_value: float = 0.15,
+    title: str | None = None,
+) -> str:
+    """Heatmap of the average normalized KL per latent channel, one row per latent level.
+
+    Reproduces figure 4.4 of the thesis (Castrejon, 2022): the KL between posterior and prior,
+    averaged over test sequences, time and latent positions, for each channel of each level. A
+    channel is active when its KL exceeds `active_threshold` (0.01, Maaloe et al., 2019); the
+    colour scale saturates at `max_value` (0.15), the KL of a maximally active channel. Levels
+    with fewer channels leave their extra cells blank. The title gives the active channels per
+    level.
+
+    Args:
+        path: the image file to write.
+        kl_per_channel: level name -> average KL per channel `[C_level]`, in display order (e.g.
+            `{"1x1": kl_top, "8x8": kl_mid, "32x32": kl_bottom}`).
+        active_threshold: KL above which a channel counts as active.
+        max_value: KL at which the colour scale saturates; larger values are clipped.
+        title: optional first title line, e.g. the model's name.
+
+    Returns:
+        `path`.
+
+    Example:
+    ```python
+    plot_kl_heatmap("/tmp/kl.png", {"1x1": kl_1, "8x8": kl_8, "32x32": kl_32}, title="1-8-32")
+    ```
+    """
+    if not kl_per_channel:
+        raise ValueError("plot_kl_heatmap: expected at least one latent level, received none.")
+    if not 0 < active_threshold < max_value:
+        raise ValueError(
+            "plot_kl_heatmap: expected 0 < active_threshold < max_value, received "
+            f"active_threshold={active_threshold}, max_value={max_value}. The thesis uses "
+            "0.01 and 0.15."
+        )
+    levels = {
+        name: curve_array(values, f"kl_per_channel[{name!r}]")
+        for name, values in kl_per_channel.items()
+    }
+    for name, values in levels.items():
+        if not np.all(np.isfinite(values)):
+            raise ValueError(
+                f"plot_kl_heatmap: expected finite KL values, received non-finite values in "
+                f"level {name!r}. Check the KL averaging for NaN or inf."
+            )
+    width = max(len(values) for values in levels.values())
+    table = np.full((len(levels), width), np.nan)
+    for row, values in enumerate(levels.values()):
+        table[row, : len(values)] = np.clip(values, 0.0, max_value)
+    active = [
+        f"{name}: {int(np.sum(values > active_threshold))}/{len(values)}"
+        for name, values in levels.items()
+    ]
+    figure = Figure(figsize=(min(max(4.0, 0.15 * width + 2.5), 18.0), 0.5 * len(levels) + 1.8))
+    axes = figure.subplots()
+    image = axes.imshow(
+        np.ma.masked_invalid(table),
+        cmap=matplotlib.colormaps["viridis"].with_extremes(bad="white"),
+        vmin=0.0,
+        vmax=max_value,
+        aspect="auto",
+        interpolation="nearest",
+    )
+    axes.set_yticks(range(len(levels)), labels=list(levels))
+    axes.set_xlabel("Latent channel")
+    axes.set_ylabel("Level")
+    header = f"{title}\n" if title else ""
+    axes.set_title(f"{header}Active units (KL > {active_threshold:g}): " + ", ".join(active))
+    colorbar = figure.colorbar(image, ax=axes)
+    colorbar.set_label(f"Average normalized KL (clipped at {max_value:g})")
+    return saved_figure(figure, path)

@@ -1,0 +1,26 @@
+"""TFDS builders of keras_dynscene's datasets; importing this package registers them with TFDS.
+
+Datasets: `stochastic_moving_mnist` (configs `1digit`, `2digits`), `bair_push` and
+`cityscapes_sequences` (manual download).
+
+Example:
+
+```python
+import tensorflow_datasets as tfds
+import tfds_builders  # noqa: F401 (registers the builders)
+
+ds = tfds.load("stochastic_moving_mnist/2digits", split="train")
+```
+
+From the command line: `tfds build --imports tfds_builders stochastic_moving_mnist`.
+"""
+
+from tfds_builders.bair_push import bair_push_dataset_builder
+from tfds_builders.cityscapes_sequences import cityscapes_sequences_dataset_builder
+from tfds_builders.stochastic_moving_mnist import stochastic_moving_mnist_dataset_builder
+
+__all__ = [
+    "bair_push_dataset_builder",
+    "cityscapes_sequences_dataset_builder",
+    "stochastic_moving_mnist_dataset_builder",
+]

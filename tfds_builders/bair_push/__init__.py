@@ -1,0 +1,1 @@
+"""BAIR robot pushing TFDS builder (`tfds.load("bair_push")`)."""

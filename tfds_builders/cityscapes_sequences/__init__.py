@@ -1,0 +1,1 @@
+"""Cityscapes sequences TFDS builder (`tfds.load("cityscapes_sequences")`, manual download)."""
