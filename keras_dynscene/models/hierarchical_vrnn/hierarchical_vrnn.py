@@ -184,7 +184,7 @@ class HierarchicalVRNN(VideoPredictionMixin, PresetMixin, keras.Model):
         self.kl_step = self.add_weight(
             shape=(),
             initializer="zeros",
-            dtype="int64",
+            dtype="int32",
             trainable=False,
             aggregation="only_first_replica",
             name="kl_step",
@@ -416,7 +416,8 @@ class HierarchicalVRNN(VideoPredictionMixin, PresetMixin, keras.Model):
         Returns:
             Predicted frames in [0, 1], [B, horizon, H, W, C].
         """
-        features = self._encode(context)
+        noise = [ops.convert_to_tensor(n) for n in noise]
+        features = self._encode(ops.convert_to_tensor(context))
         states = self._initial_states(features, with_posterior=False)
         previous = [f[:, -1] for f in features]
         frames = []
@@ -452,7 +453,7 @@ class HierarchicalVRNN(VideoPredictionMixin, PresetMixin, keras.Model):
         if self.losses:
             loss = loss + ops.sum(self.losses)
         if training:
-            self.kl_step.assign_add(ops.cast(1, "int64"))
+            self.kl_step.assign_add(ops.cast(1, "int32"))
         self.nll_tracker.update_state(nll)
         self.kl_tracker.update_state(kl)
         self.elbo_tracker.update_state(nll + kl)
