@@ -51,6 +51,8 @@ class SVGLP(VideoPredictionMixin, PresetMixin, keras.Model):
     - The predicted frames take the decoder skips of the last context frame, as the paper
       describes (the paper's code keeps those of the second-to-last one).
     - Only the DCGAN encoder/decoder is implemented (SVG's BAIR model used a VGG one).
+    - Weights use Keras' default initializers (SVG draws conv weights from N(0, 0.02)), and
+      `LSTMCell` starts with a forget-gate bias of 1.
 
     Args:
         image_size: frame height and width, `4 * 2**len(encoder_filters)` (64 with the

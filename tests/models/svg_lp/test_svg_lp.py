@@ -1,3 +1,8 @@
+import json
+import os
+import subprocess
+import sys
+
 import keras
 import numpy as np
 import pytest
@@ -117,6 +122,9 @@ class TestSVGLP(TestCase):
         assert first.shape == (2, 3, 4, 16, 16, 1)
         assert first.min() >= 0.0 and first.max() <= 1.0
         np.testing.assert_allclose(first, again, atol=1e-6)
+        as_uint8 = (context * 255).astype("uint8")
+        from_uint8 = model.predict_future(as_uint8, horizon=4, num_samples=3, seed=0, verbose=0)
+        np.testing.assert_allclose(first, from_uint8, atol=1e-6)
         assert not np.allclose(first, other)
 
     def test_fit_on_tfds_dict_follows_kl_warmup_and_overfits(self):
@@ -126,7 +134,7 @@ class TestSVGLP(TestCase):
         videos = (moving_square_videos() * 255).astype("uint8")
         examples = {"video": videos, "label": np.arange(2)}  # extra TFDS features are ignored
         assert tuple(model(examples)["frames"].shape) == (2, 3, 16, 16, 1)
-        model.compile(optimizer=keras.optimizers.Adam(3e-3))
+        model.compile(optimizer=keras.optimizers.Adam(1e-2))
         history = model.fit(examples, batch_size=2, epochs=2, verbose=0).history
         assert int(keras.ops.convert_to_numpy(model.kl_step)) == 2
         np.testing.assert_allclose(history["kl_weight"], [0.0, 0.125], atol=1e-6)
@@ -136,10 +144,12 @@ class TestSVGLP(TestCase):
         np.testing.assert_allclose(
             history["elbo"], np.add(history["nll"], history["kl"]), rtol=1e-5
         )
-        losses = model.fit(examples, batch_size=2, epochs=28, verbose=0).history["loss"]
+        # 16 more steps, two per epoch (fewer epochs: less per-epoch overhead).
+        repeated = {key: np.concatenate([value, value]) for key, value in examples.items()}
+        losses = model.fit(repeated, batch_size=2, epochs=8, verbose=0).history["loss"]
         np.testing.assert_allclose(keras.ops.convert_to_numpy(model.kl_weight), 0.5, atol=1e-6)
         assert np.all(np.isfinite(losses))
-        assert np.mean(losses[-5:]) < 0.7 * history["loss"][0], (history["loss"], losses)
+        assert losses[-1] < 0.7 * history["loss"][0], (history["loss"], losses)
 
     def test_bad_inputs(self):
         model = tiny_model()
@@ -185,3 +195,45 @@ class TestSVGLPConfigurations(TestCase):
         np.testing.assert_allclose(bair.kl_weight_max, 1.2288)
         with pytest.raises(ValueError, match="svg_lp_bair"):
             SVGLP.from_preset("svg_lp_kth")
+
+
+RELOAD_SCRIPT = """
+import json, sys, numpy as np, keras
+import keras_dynscene.models.svg_lp  # registers SVGLP
+data = np.load(sys.argv[2])
+model = keras.saving.load_model(sys.argv[1])
+frames = keras.ops.convert_to_numpy(model.generate(data["context"], [data["noise_0"]]))
+print(json.dumps({"backend": keras.backend.backend(),
+                  "max_error": float(np.abs(frames - data["expected"]).max())}))
+"""
+
+
+@pytest.mark.large
+@pytest.mark.parametrize("target_backend", ["tensorflow", "jax", "torch"])
+def test_reloads_on_another_backend(tmp_path, target_backend):
+    if target_backend == keras.backend.backend():
+        pytest.skip("same backend")
+    model = tiny_model()
+    context = moving_square_videos()[:, :2]
+    noise = model.sample_noise(2, 3, seed=4)
+    expected = keras.ops.convert_to_numpy(model.generate(context, noise))
+    model.save(tmp_path / "model.keras")
+    np.savez(tmp_path / "data.npz", context=context, expected=expected, noise_0=noise[0])
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            RELOAD_SCRIPT,
+            str(tmp_path / "model.keras"),
+            str(tmp_path / "data.npz"),
+        ],
+        env={**os.environ, "KERAS_BACKEND": target_backend},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["backend"] == target_backend
+    assert report["max_error"] < 1e-4
