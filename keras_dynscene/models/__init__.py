@@ -1,2 +1,3 @@
 from keras_dynscene.models.hierarchical_vrnn import HierarchicalVRNN
 from keras_dynscene.models.load_preset import load_preset
+from keras_dynscene.models.svg_lp import SVGLP

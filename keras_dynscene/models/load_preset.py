@@ -7,8 +7,9 @@ from keras_dynscene.models.preset_mixin import trained_presets
 
 def model_classes():
     from keras_dynscene.models.hierarchical_vrnn import HierarchicalVRNN
+    from keras_dynscene.models.svg_lp import SVGLP
 
-    return [HierarchicalVRNN]
+    return [HierarchicalVRNN, SVGLP]
 
 
 def load_preset(preset: str, **overrides):

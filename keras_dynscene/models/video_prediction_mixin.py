@@ -9,18 +9,49 @@ class VideoPredictionMixin:
     """Sampling API shared by the video-prediction models (Hierarchical VRNN, SVG-LP).
 
     A model using it defines `context_frames`, `future_frames`, `image_size`, `channels`,
-    `noise_shapes(batch, steps)` and `generate(context, noise)`. Sampling goes through Keras'
-    own compiled `predict` loop (tf.function, jax.jit or torch as the backend has it, with a
-    progress bar): `predict` on a dict with `context` and `noise_<level>` arrays generates
-    futures; any other input runs the model's forward pass as usual.
+    `video_key`, `noise_shapes(batch, steps)` and `generate(context, noise)`, and its `call`
+    starts with `if self.is_generation_request(inputs): return self.generate_from_request(inputs)`.
+    Sampling then goes through Keras' own compiled `predict` loop (tf.function, jax.jit or torch
+    as the backend has it, with a progress bar): `predict` on a dict with `context` and
+    `noise_<level>` arrays generates futures; any other input runs the forward pass as usual.
     """
 
-    def predict_step(self, data):
-        x, _, _ = keras.utils.unpack_x_y_sample_weight(data)
-        if isinstance(x, dict) and "context" in x:
-            noise = [x[f"noise_{level}"] for level in range(len(self.noise_shapes(1, 1)))]
-            return self.generate(x["context"], noise)
-        return self(x, training=False)
+    def is_generation_request(self, inputs) -> bool:
+        """True for the `{"context", "noise_<level>"}` dicts `predict_future` sends to `call`."""
+        return isinstance(inputs, dict) and "context" in inputs and "noise_0" in inputs
+
+    def generate_from_request(self, inputs):
+        noise = [inputs[f"noise_{level}"] for level in range(len(self.noise_shapes(1, 1)))]
+        return self.generate(inputs["context"], noise)
+
+    @property
+    def sequence_length(self) -> int:
+        return self.context_frames + self.future_frames
+
+    def _video_from_inputs(self, inputs, frames=None):
+        """Input adapter: TFDS dict or tensor -> float video [B, frames, H, W, C] in [0, 1]."""
+        if isinstance(inputs, dict):
+            if self.video_key not in inputs:
+                raise ValueError(
+                    f"Expected the video under key '{self.video_key}' of the input dict; received "
+                    f"keys {sorted(inputs)}. Pass `video_key=` when building the model."
+                )
+            inputs = inputs[self.video_key]
+        frames = frames or self.sequence_length
+        check_video_shape(
+            inputs.shape,
+            name="inputs",
+            image_size=self.image_size,
+            channels=self.channels,
+            min_frames=frames,
+            fix=f"The model was built with context_frames={self.context_frames} and "
+            f"future_frames={self.future_frames}.",
+        )
+        if keras.backend.standardize_dtype(inputs.dtype) == "uint8":
+            video = keras.ops.cast(inputs, "float32") / 255.0
+        else:
+            video = keras.ops.cast(inputs, "float32")
+        return video[:, :frames]
 
     def prepare_context(self, context) -> np.ndarray:
         """Validates a context batch and returns its last `context_frames` frames as float32."""

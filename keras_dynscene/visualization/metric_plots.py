@@ -6,6 +6,7 @@ import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 
 def curve_array(values, name: str) -> np.ndarray:
@@ -90,6 +91,7 @@ def plot_metric_per_step(
             axes.fill_between(
                 steps, values - spread, values + spread, color=line.get_color(), alpha=0.2
             )
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
     axes.set_title(title)

@@ -234,37 +234,6 @@ class HierarchicalVRNN(VideoPredictionMixin, PresetMixin, keras.Model):
         self._elbo_forward(spec, self._noise_like(1, self.future_frames, zeros=True))
         self.built = True
 
-    # --- inputs -----------------------------------------------------------------------------
-
-    @property
-    def sequence_length(self) -> int:
-        return self.context_frames + self.future_frames
-
-    def _video_from_inputs(self, inputs, frames=None):
-        """Input adapter: TFDS dict or tensor -> float video [B, frames, H, W, C] in [0, 1]."""
-        if isinstance(inputs, dict):
-            if self.video_key not in inputs:
-                raise ValueError(
-                    f"Expected the video under key '{self.video_key}' of the input dict; received "
-                    f"keys {sorted(inputs)}. Pass `video_key=` when building the model."
-                )
-            inputs = inputs[self.video_key]
-        frames = frames or self.sequence_length
-        check_video_shape(
-            inputs.shape,
-            name="inputs",
-            image_size=self.image_size,
-            channels=self.channels,
-            min_frames=frames,
-            fix=f"The model was built with context_frames={self.context_frames} and "
-            f"future_frames={self.future_frames}.",
-        )
-        if keras.backend.standardize_dtype(inputs.dtype) == "uint8":
-            video = ops.cast(inputs, "float32") / 255.0
-        else:
-            video = ops.cast(inputs, "float32")
-        return video[:, :frames]
-
     # --- noise ------------------------------------------------------------------------------
 
     def noise_shapes(self, batch_size, num_steps):
@@ -431,6 +400,8 @@ class HierarchicalVRNN(VideoPredictionMixin, PresetMixin, keras.Model):
     # --- Keras API --------------------------------------------------------------------------
 
     def call(self, inputs, training=False):
+        if self.is_generation_request(inputs):
+            return self.generate_from_request(inputs)
         video = self._video_from_inputs(inputs)
         noise = self._noise_like(ops.shape(video)[0], self.future_frames)
         return self._elbo_forward(video, noise)

@@ -2,7 +2,6 @@ import keras
 from keras import ops
 
 from keras_dynscene.api_export import dynscene_export
-from keras_dynscene.data.video_validation import check_video_shape
 from keras_dynscene.distributions.diagonal_gaussian import DiagonalGaussian
 from keras_dynscene.losses.reconstruction_losses import LIKELIHOODS
 from keras_dynscene.losses.reconstruction_losses import reconstruction_nll
@@ -170,7 +169,7 @@ class SVGLP(VideoPredictionMixin, PresetMixin, keras.Model):
         self.kl_step = self.add_weight(
             shape=(),
             initializer="zeros",
-            dtype="int64",
+            dtype="int32",
             trainable=False,
             aggregation="only_first_replica",
             name="kl_step",
@@ -213,39 +212,6 @@ class SVGLP(VideoPredictionMixin, PresetMixin, keras.Model):
         )
         self._elbo_forward(spec, self._noise_like(1, self.sequence_length - 1, zeros=True))
         self.built = True
-
-    # --- inputs -----------------------------------------------------------------------------
-
-    @property
-    def sequence_length(self) -> int:
-        return self.context_frames + self.future_frames
-
-    def _video_from_inputs(self, inputs, frames=None):
-        """Input adapter: TFDS dict or tensor -> float video [B, frames, H, W, C] in [0, 1]."""
-        if isinstance(inputs, dict):
-            if self.video_key not in inputs:
-                raise ValueError(
-                    f"Expected the video under key '{self.video_key}' of the input dict; received "
-                    f"keys {sorted(inputs)}. Pass `video_key=` when building the model."
-                )
-            inputs = inputs[self.video_key]
-        frames = frames or self.sequence_length
-        check_video_shape(
-            inputs.shape,
-            name="inputs",
-            image_size=self.image_size,
-            channels=self.channels,
-            min_frames=frames,
-            fix=f"The model was built with context_frames={self.context_frames} and "
-            f"future_frames={self.future_frames}.",
-        )
-        if keras.backend.standardize_dtype(inputs.dtype) == "uint8":
-            video = ops.cast(inputs, "float32") / 255.0
-        else:
-            video = ops.cast(inputs, "float32")
-        return video[:, :frames]
-
-    # --- noise ------------------------------------------------------------------------------
 
     def noise_shapes(self, batch_size, num_steps):
         """Shape of the standard-normal noise of z: one level, [B, steps, z_dim]."""
@@ -372,13 +338,9 @@ class SVGLP(VideoPredictionMixin, PresetMixin, keras.Model):
 
     # --- Keras API --------------------------------------------------------------------------
 
-    # The stock `predict_step` of each backend (JAX's is stateless and takes `state`, which the
-    # mixin's `predict_step(self, data)` cannot); `call` routes the mixin's generation requests.
-    predict_step = keras.Model.predict_step
-
     def call(self, inputs, training=False):
-        if isinstance(inputs, dict) and "context" in inputs and "noise_0" in inputs:
-            return self.generate(inputs["context"], [inputs["noise_0"]])
+        if self.is_generation_request(inputs):
+            return self.generate_from_request(inputs)
         video = self._video_from_inputs(inputs)
         noise = self._noise_like(ops.shape(video)[0], self.sequence_length - 1)
         return self._elbo_forward(video, noise, training=training)
@@ -409,7 +371,7 @@ class SVGLP(VideoPredictionMixin, PresetMixin, keras.Model):
         if self.losses:
             loss = loss + ops.sum(self.losses)
         if training:
-            self.kl_step.assign_add(ops.cast(1, "int64"))
+            self.kl_step.assign_add(ops.cast(1, "int32"))
         self.nll_tracker.update_state(nll)
         self.kl_tracker.update_state(kl)
         self.elbo_tracker.update_state(nll + kl)
