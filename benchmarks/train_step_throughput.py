@@ -45,9 +45,10 @@ start = time.perf_counter()
 model.fit(videos[args["batch_size"]:], batch_size=args["batch_size"], epochs=1, verbose=0)
 step = (time.perf_counter() - start) / args["steps"]
 context = videos[:1, : model.context_frames]
-model.predict_future(context, num_samples=args["num_samples"], seed=0, batch_size=args["num_samples"], verbose=0)
+n = args["num_samples"]
+model.predict_future(context, num_samples=n, seed=0, batch_size=n, verbose=0)
 start = time.perf_counter()
-model.predict_future(context, num_samples=args["num_samples"], seed=1, batch_size=args["num_samples"], verbose=0)
+model.predict_future(context, num_samples=n, seed=1, batch_size=n, verbose=0)
 sample_time = time.perf_counter() - start
 print("RESULT " + json.dumps({
     "params": int(model.count_params()),
@@ -76,7 +77,10 @@ def run_variant(preset, variant, args):
     try:
         result = subprocess.run(
             [sys.executable, "-c", WORKER, json.dumps(payload)],
-            env=env, capture_output=True, text=True, timeout=args.timeout,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=args.timeout,
         )
     except subprocess.TimeoutExpired:
         return {"status": f"timeout after {args.timeout} s"}
@@ -102,8 +106,14 @@ def plot(results, path):
     ):
         for index, variant in enumerate(variants):
             values = [
-                next((r.get(metric, 0.0) for r in results
-                      if r["preset"] == p and r["variant"] == variant), 0.0)
+                next(
+                    (
+                        r.get(metric, 0.0)
+                        for r in results
+                        if r["preset"] == p and r["variant"] == variant
+                    ),
+                    0.0,
+                )
                 for p in presets
             ]
             axis.bar([i + index * width for i in range(len(presets))], values, width, label=variant)
@@ -116,7 +126,9 @@ def plot(results, path):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--presets", nargs="+", default=["hier_vrnn_smmnist_cpu", "svg_lp"])
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--batch-size", type=int, default=16)

@@ -33,13 +33,26 @@ from keras_dynscene.export import serving_check
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("preset", nargs="?", default="hier_vrnn_smmnist",
-                        help="trained preset name or path to a .keras file")
-    parser.add_argument("--out", default=None, help="SavedModel folder (default: <tmp>/dynscene_exports/<name>)")
-    parser.add_argument("--horizon", type=int, default=None,
-                        help="predicted frames per request (default: the model's future_frames)")
-    parser.add_argument("--skip-saved-model-cli", action="store_true",
-                        help="skip the two saved_model_cli subprocesses")
+    parser.add_argument(
+        "preset",
+        nargs="?",
+        default="hier_vrnn_smmnist",
+        help="trained preset name or path to a .keras file",
+    )
+    parser.add_argument(
+        "--out", default=None, help="SavedModel folder (default: <tmp>/dynscene_exports/<name>)"
+    )
+    parser.add_argument(
+        "--horizon",
+        type=int,
+        default=None,
+        help="predicted frames per request (default: the model's future_frames)",
+    )
+    parser.add_argument(
+        "--skip-saved-model-cli",
+        action="store_true",
+        help="skip the two saved_model_cli subprocesses",
+    )
     args = parser.parse_args(argv)
 
     name = os.path.splitext(os.path.basename(os.path.normpath(args.preset)))[0]
@@ -53,16 +66,26 @@ def main(argv=None) -> int:
 
     print("\n== 2. Loopback gRPC PredictionService (TF Serving API)")
     result = serving_check(out)
-    print(json.dumps({key: value for key, value in result.items() if key != "signatures"}, indent=2))
+    print(
+        json.dumps({key: value for key, value in result.items() if key != "signatures"}, indent=2)
+    )
 
     if not args.skip_saved_model_cli:
         print("\n== 3. saved_model_cli")
         cli = saved_model_cli_check(out)
         show = cli["show"]
-        print(show[: show.find("Concrete Functions:")].rstrip() if "Concrete Functions:" in show else show)
+        print(
+            show[: show.find("Concrete Functions:")].rstrip()
+            if "Concrete Functions:" in show
+            else show
+        )
         print(f"\n$ {cli['command']}")
         run_lines = cli["run"].strip().splitlines()
-        print("\n".join(run_lines[:4] + ["  ..."] + run_lines[-2:]) if len(run_lines) > 8 else cli["run"])
+        print(
+            "\n".join(run_lines[:4] + ["  ..."] + run_lines[-2:])
+            if len(run_lines) > 8
+            else cli["run"]
+        )
         print(f"frames shape from saved_model_cli run: {cli['frames_shape']}")
 
     print(

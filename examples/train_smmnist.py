@@ -1,6 +1,6 @@
 """Train a Hierarchical VRNN on Stochastic Moving MNIST with the Python API, then sample.
 
-    python examples/train_smmnist.py --steps 900 --out runs/smmnist      # resumable: rerun after a kill
+    python examples/train_smmnist.py --steps 900 --out runs/smmnist  # resumable
     KERAS_BACKEND=torch python examples/train_smmnist.py --steps 100 --out runs/smmnist_torch
 
 The same run from the command line:

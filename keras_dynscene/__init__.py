@@ -6,5 +6,7 @@ from keras_dynscene import callbacks
 from keras_dynscene import distributions
 from keras_dynscene import layers
 from keras_dynscene import losses
+from keras_dynscene import metrics
 from keras_dynscene import models
 from keras_dynscene import schedules
+from keras_dynscene import visualization

@@ -30,19 +30,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p):
-        p.add_argument("--backend", choices=BACKENDS, help="Keras backend (default: $KERAS_BACKEND)")
+        p.add_argument(
+            "--backend", choices=BACKENDS, help="Keras backend (default: $KERAS_BACKEND)"
+        )
         return p
 
     train = common(sub.add_parser("train", help="train a model on a TFDS video dataset"))
     train.add_argument("model", help="model name (hier_vrnn), architecture or trained preset")
-    train.add_argument("--dataset", required=True, help="TFDS name, e.g. stochastic_moving_mnist/2digits")
+    train.add_argument(
+        "--dataset", required=True, help="TFDS name, e.g. stochastic_moving_mnist/2digits"
+    )
     train.add_argument("--data-dir", default=None, help="TFDS data_dir")
     train.add_argument("--steps", type=int, required=True, help="total optimizer steps")
     train.add_argument("--batch-size", type=int, default=16)
-    train.add_argument("--checkpoint-every", type=int, default=100, help="steps between checkpoints")
+    train.add_argument(
+        "--checkpoint-every", type=int, default=100, help="steps between checkpoints"
+    )
     train.add_argument("--learning-rate", type=float, default=1.6e-4)
     train.add_argument("--initial-learning-rate", type=float, default=2e-5)
-    train.add_argument("--warmup-steps", type=int, default=None, help="lr warmup (default 5 'epochs')")
+    train.add_argument(
+        "--warmup-steps", type=int, default=None, help="lr warmup (default 5 'epochs')"
+    )
     train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="model config overrides")
     train.add_argument("--jit-compile", choices=("auto", "true", "false"), default="false")
     train.add_argument("--seed", type=int, default=0)
@@ -50,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sample = common(sub.add_parser("sample", help="sample futures from a preset, write GIF + PNG"))
     sample.add_argument("--preset", required=True, help="trained preset name or .keras path")
-    sample.add_argument("--out", default="samples.gif", help="GIF path; the PNG grid goes beside it")
+    sample.add_argument(
+        "--out", default="samples.gif", help="GIF path; the PNG grid goes beside it"
+    )
     sample.add_argument("--dataset", default=None, help="test data (default: the preset's)")
     sample.add_argument("--num-clips", type=int, default=4)
     sample.add_argument("--num-samples", type=int, default=3)
@@ -64,8 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--num-videos", type=int, default=256)
     evaluate.add_argument("--num-samples", type=int, default=100)
     evaluate.add_argument("--horizon", type=int, default=None)
-    evaluate.add_argument("--baselines", default="copy_last_frame,untrained",
-                          help="comma-separated: copy_last_frame, untrained")
+    evaluate.add_argument(
+        "--baselines",
+        default="copy_last_frame,untrained",
+        help="comma-separated: copy_last_frame, untrained",
+    )
     evaluate.add_argument("--batch-size", type=int, default=64)
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--out", required=True, help="folder for metrics.json and plots")

@@ -56,7 +56,8 @@ def to_float_video(video, *, name: str) -> np.ndarray:
     low, high = float(video.min(initial=0.0)), float(video.max(initial=0.0))
     if low < 0.0 or high > 1.0:
         raise ValueError(
-            f"`{name}` float values must lie in [0, 1]; received the range [{low:.4g}, {high:.4g}]. "
+            f"`{name}` float values must lie in [0, 1]; received the range "
+            f"[{low:.4g}, {high:.4g}]. "
             "Divide uint8 frames by 255 (or pass them as uint8), or rescale [-1, 1] data with "
             "(x + 1) / 2."
         )

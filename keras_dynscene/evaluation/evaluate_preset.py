@@ -10,7 +10,10 @@ from keras_dynscene.data.test_clips import load_test_clips
 from keras_dynscene.evaluation.video_prediction_evaluation import copy_last_frame_sampler
 from keras_dynscene.evaluation.video_prediction_evaluation import evaluate_video_prediction
 from keras_dynscene.evaluation.video_prediction_evaluation import model_sampler
+from keras_dynscene.visualization.metric_plots import plot_kl_heatmap
 from keras_dynscene.visualization.metric_plots import plot_metric_per_step
+
+ACTIVE_KL_THRESHOLD = 0.01  # thesis 4.5.1, after Maaloe et al. (2019)
 
 BASELINES = ("copy_last_frame", "untrained")
 
@@ -89,6 +92,18 @@ def evaluate_preset(args) -> dict:
         },
     }
     os.makedirs(args.out, exist_ok=True)
+    if hasattr(model, "latent_kl_per_channel") and horizon <= model.future_frames:
+        # Figure 4.4: average KL per latent channel on test sequences, and active units.
+        kl = model.latent_kl_per_channel(videos[:, : model.sequence_length], seed=args.seed)
+        plot_kl_heatmap(os.path.join(args.out, "kl_per_channel.png"), kl, title=args.preset)
+        report["latent_usage"] = {
+            level: {
+                "active_channels": int((values > ACTIVE_KL_THRESHOLD).sum()),
+                "channels": int(values.size),
+                "mean_kl": float(values.mean()),
+            }
+            for level, values in kl.items()
+        }
     with open(os.path.join(args.out, "metrics.json"), "w") as file:
         json.dump(report, file, indent=2)
     for name, label in (("ssim", "SSIM"), ("psnr", "PSNR (dB)"), ("mse", "MSE")):

@@ -48,7 +48,8 @@ def _check_model_dir(model_dir) -> Path:
             model_dir = max(versions, key=lambda p: int(p.name))
     if not (model_dir / "saved_model.pb").is_file():
         raise FileNotFoundError(
-            f"No SavedModel at '{model_dir}' (expected '{model_dir / 'saved_model.pb'}'). Write one "
+            f"No SavedModel at '{model_dir}' (expected '{model_dir / 'saved_model.pb'}'). "
+            "Write one "
             "with `dynscene export --preset P --out DIR` or "
             "keras_dynscene.export.export_video_predictor."
         )
@@ -88,7 +89,9 @@ def signature_defs(model_dir) -> dict:
                 for name, sig in meta_graph.signature_def.items()
                 if not name.startswith("__")
             }
-    raise ServingCheckError(f"'{path}' has no MetaGraph tagged '{SERVE_TAG}', which TF Serving loads.")
+    raise ServingCheckError(
+        f"'{path}' has no MetaGraph tagged '{SERVE_TAG}', which TF Serving loads."
+    )
 
 
 def _make_servicer(loaded, model_name: str, model_dir):
@@ -349,8 +352,10 @@ def serving_check(
         return request
 
     result = {"model_dir": str(model_dir), "model_name": model_name, "signatures": specs}
-    channel_options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-                       ("grpc.max_send_message_length", MAX_MESSAGE_BYTES)]
+    channel_options = [
+        ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+        ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    ]
     server = LoopbackPredictionServer(
         loaded, model_dir, model_name, port, max_lifetime_s=8 * timeout_s + 60
     )
@@ -373,7 +378,8 @@ def serving_check(
         result["metadata_signatures"] = sorted(signature_map.signature_def)
         _require(
             DEFAULT_SIGNATURE in signature_map.signature_def,
-            f"GetModelMetadata lists {result['metadata_signatures']} without '{DEFAULT_SIGNATURE}'.",
+            f"GetModelMetadata lists {result['metadata_signatures']} "
+            f"without '{DEFAULT_SIGNATURE}'.",
         )
 
         # 2. A real PredictRequest.
@@ -441,7 +447,9 @@ def serving_check(
             quantized = context_uint8.astype("float32") / 255.0
             reference = frames
             if not np.array_equal(quantized, context):
-                reference = predict(DEFAULT_SIGNATURE, {"context": quantized, "seed": seed})["frames"]
+                reference = predict(DEFAULT_SIGNATURE, {"context": quantized, "seed": seed})[
+                    "frames"
+                ]
             frames_uint8 = predict(UINT8_SIGNATURE, {"context_uint8": context_uint8, "seed": seed})[
                 "frames"
             ]
@@ -449,7 +457,8 @@ def serving_check(
             _require(
                 result["uint8_matches_float"],
                 f"'{UINT8_SIGNATURE}' on uint8 frames differs from '{DEFAULT_SIGNATURE}' on the "
-                f"same frames / 255 (max abs diff {float(np.abs(frames_uint8 - reference).max()):.3g}).",
+                "same frames / 255 (max abs diff "
+                f"{float(np.abs(frames_uint8 - reference).max()):.3g}).",
             )
 
         # 5. A malformed request gets a clear error status.
@@ -531,7 +540,9 @@ def saved_model_cli_check(
         f"Expected serving_default(context, seed) -> {{frames}}; found inputs "
         f"{sorted(definition.inputs)} and outputs {sorted(definition.outputs)}.",
     )
-    context_shape = [d.size if d.size >= 0 else None for d in definition.inputs["context"].tensor_shape.dim]
+    context_shape = [
+        d.size if d.size >= 0 else None for d in definition.inputs["context"].tensor_shape.dim
+    ]
     frames_shape = [d.size for d in definition.outputs["frames"].tensor_shape.dim]
     context = _context_input({"shape": context_shape}, context)
     seed = [int(s) for s in seed]
@@ -546,12 +557,18 @@ def saved_model_cli_check(
         target = os.fspath(outdir) if outdir is not None else os.path.join(tmp, "outputs")
         run_args = [
             "run",
-            "--dir", str(model_dir),
-            "--tag_set", SERVE_TAG,
-            "--signature_def", DEFAULT_SIGNATURE,
-            "--inputs", f"context={context_path}",
-            "--input_exprs", f"seed={seed}",
-            "--outdir", target,
+            "--dir",
+            str(model_dir),
+            "--tag_set",
+            SERVE_TAG,
+            "--signature_def",
+            DEFAULT_SIGNATURE,
+            "--inputs",
+            f"context={context_path}",
+            "--input_exprs",
+            f"seed={seed}",
+            "--outdir",
+            target,
             "--overwrite",
         ]
         run = _run_cli(run_args, timeout_s)
@@ -559,7 +576,8 @@ def saved_model_cli_check(
     expected = [int(context.shape[0]), *frames_shape[1:]]
     _require(
         list(frames.shape) == expected,
-        f"`saved_model_cli run` returned frames of shape {list(frames.shape)}; expected {expected}.",
+        f"`saved_model_cli run` returned frames of shape {list(frames.shape)}; "
+        f"expected {expected}.",
     )
     _require(
         bool(np.all(np.isfinite(frames))) and frames.min() >= 0.0 and frames.max() <= 1.0,

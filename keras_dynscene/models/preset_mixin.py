@@ -8,7 +8,7 @@ PRESETS_DIR_ENV = "DYNSCENE_PRESETS_DIR"
 
 
 def presets_dir() -> Path:
-    """Where trained presets live: `$DYNSCENE_PRESETS_DIR`, else the repository's `saved_models/`."""
+    """Where trained presets live: `$DYNSCENE_PRESETS_DIR`, else the repo's `saved_models/`."""
     if os.environ.get(PRESETS_DIR_ENV):
         return Path(os.environ[PRESETS_DIR_ENV])
     return Path(__file__).resolve().parents[2] / "saved_models"

@@ -16,6 +16,4 @@ def paper_optimizer(
     schedule = LinearWarmup(
         initial_learning_rate, learning_rate, int(round(warmup_epochs * steps_per_epoch))
     )
-    return keras.optimizers.Adam(
-        schedule, beta_1=beta_1, beta_2=beta_2, weight_decay=weight_decay
-    )
+    return keras.optimizers.Adam(schedule, beta_1=beta_1, beta_2=beta_2, weight_decay=weight_decay)

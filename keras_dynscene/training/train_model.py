@@ -64,7 +64,9 @@ def train_model(
         optimizer = paper_optimizer(steps_per_epoch=checkpoint_every)
     model.compile(optimizer=optimizer, jit_compile=jit_compile)
     callbacks = [
-        keras.callbacks.BackupAndRestore(os.path.join(output_dir, "backup"), delete_checkpoint=False),
+        keras.callbacks.BackupAndRestore(
+            os.path.join(output_dir, "backup"), delete_checkpoint=False
+        ),
         keras.callbacks.CSVLogger(os.path.join(output_dir, "history.csv"), append=True),
         keras.callbacks.TensorBoard(os.path.join(output_dir, "logs"), update_freq="epoch"),
     ]

@@ -39,7 +39,7 @@ def frame_cells(frames: np.ndarray, color, border: int, margin: int) -> np.ndarr
 
 
 def comparison_cells(context, ground_truth, samples, border: int, margin: int):
-    """Validates the three inputs and returns them as framed uint8 cells (context, truth, samples)."""
+    """Validates the three inputs and returns them as framed uint8 cells."""
     context = to_uint8_rgb(context, ndim=4, name="context")
     ground_truth = to_uint8_rgb(ground_truth, ndim=4, name="ground_truth")
     samples = to_uint8_rgb(samples, ndim=5, name="samples")

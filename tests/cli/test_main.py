@@ -31,7 +31,10 @@ def tiny_preset(tmp_path_factory):
 
 def test_parse_overrides():
     assert parse_overrides(["a=[1, 2]", "b=0.5", "c=gaussian", "d=true"]) == {
-        "a": [1, 2], "b": 0.5, "c": "gaussian", "d": True
+        "a": [1, 2],
+        "b": 0.5,
+        "c": "gaussian",
+        "d": True,
     }
     with pytest.raises(SystemExit, match="key=value"):
         parse_overrides(["novalue"])
@@ -39,8 +42,21 @@ def test_parse_overrides():
 
 def test_sample_writes_gif_and_png(tiny_preset, tmp_path):
     out = tmp_path / "samples.gif"
-    code = main(["sample", "--preset", str(tiny_preset), "--out", str(out), "--num-clips", "2",
-                 "--num-samples", "2", "--horizon", "3"])
+    code = main(
+        [
+            "sample",
+            "--preset",
+            str(tiny_preset),
+            "--out",
+            str(out),
+            "--num-clips",
+            "2",
+            "--num-samples",
+            "2",
+            "--horizon",
+            "3",
+        ]
+    )
     assert code == 0
     gif = Image.open(out)
     assert gif.n_frames == 2 + 3  # context then predicted frames
@@ -50,26 +66,68 @@ def test_sample_writes_gif_and_png(tiny_preset, tmp_path):
 
 
 def test_evaluate_writes_metrics_and_plots(tiny_preset, tmp_path):
-    code = main(["evaluate", "--preset", str(tiny_preset), "--num-videos", "3", "--num-samples", "2",
-                 "--baselines", "copy_last_frame", "--out", str(tmp_path)])
+    code = main(
+        [
+            "evaluate",
+            "--preset",
+            str(tiny_preset),
+            "--num-videos",
+            "3",
+            "--num-samples",
+            "2",
+            "--baselines",
+            "copy_last_frame",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 0
     report = json.loads((tmp_path / "metrics.json").read_text())
     assert set(report["model"]) == {"ssim_best_of_2", "psnr_best_of_2", "mse_best_of_2"}
     assert set(report["baselines"]) == {"copy_last_frame"}
     assert report["protocol"]["num_videos"] == 3 and report["protocol"]["num_samples"] == 2
     assert len(report["per_step"]["model"]["ssim"]["per_step"]) == 2
-    for name in ("ssim", "psnr", "mse"):
-        assert (tmp_path / f"{name}_per_step.png").is_file()
+    for name in ("ssim", "psnr", "mse", "kl_per_channel"):
+        assert (
+            tmp_path / f"{name}_per_step.png"
+            if name != "kl_per_channel"
+            else tmp_path / "kl_per_channel.png"
+        ).is_file()
+    assert report["latent_usage"]["1x1"]["channels"] == 2
 
 
 def test_errors_exit_with_a_message(tiny_preset, tmp_path, capsys):
     assert main(["sample", "--preset", "no_such_preset", "--out", str(tmp_path / "x.gif")]) == 2
     assert "Unknown preset 'no_such_preset'" in capsys.readouterr().err
-    assert main(["sample", "--preset", str(tiny_preset), "--dataset",
-                 "stochastic_moving_mnist/3digits", "--out", str(tmp_path / "x.gif")]) == 2
+    assert (
+        main(
+            [
+                "sample",
+                "--preset",
+                str(tiny_preset),
+                "--dataset",
+                "stochastic_moving_mnist/3digits",
+                "--out",
+                str(tmp_path / "x.gif"),
+            ]
+        )
+        == 2
+    )
     assert "3digits" in capsys.readouterr().err
-    assert main(["evaluate", "--preset", str(tiny_preset), "--baselines", "oracle",
-                 "--out", str(tmp_path)]) == 2
+    assert (
+        main(
+            [
+                "evaluate",
+                "--preset",
+                str(tiny_preset),
+                "--baselines",
+                "oracle",
+                "--out",
+                str(tmp_path),
+            ]
+        )
+        == 2
+    )
     assert "oracle" in capsys.readouterr().err
 
 
@@ -88,10 +146,24 @@ def test_train_on_a_tfds_dataset_then_resume(tmp_path):
         ]
 
     del Builder
-    args = ["train", "hier_vrnn", "--dataset", "tiny_stochastic_moving_mnist/1digit", "--data-dir",
-            str(tmp_path / "tfds"), "--steps", "2", "--checkpoint-every", "1", "--batch-size", "2",
-            "--out", str(tmp_path / "run"), "--set",
-            *[f"{k}={json.dumps(v)}" for k, v in TINY_64.items() if k != "image_size"]]
+    args = [
+        "train",
+        "hier_vrnn",
+        "--dataset",
+        "tiny_stochastic_moving_mnist/1digit",
+        "--data-dir",
+        str(tmp_path / "tfds"),
+        "--steps",
+        "2",
+        "--checkpoint-every",
+        "1",
+        "--batch-size",
+        "2",
+        "--out",
+        str(tmp_path / "run"),
+        "--set",
+        *[f"{k}={json.dumps(v)}" for k, v in TINY_64.items() if k != "image_size"],
+    ]
     assert main(args) == 0
     summary = json.loads((tmp_path / "run" / "train_summary.json").read_text())
     assert summary["optimizer_steps"] == 2
@@ -105,7 +177,17 @@ def test_train_on_a_tfds_dataset_then_resume(tmp_path):
 
 
 def test_train_rejects_bad_step_counts(tmp_path, capsys):
-    code = main(["train", "hier_vrnn", "--dataset", "no_such_dataset", "--steps", "3",
-                 "--out", str(tmp_path)])
+    code = main(
+        [
+            "train",
+            "hier_vrnn",
+            "--dataset",
+            "no_such_dataset",
+            "--steps",
+            "3",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 2
     assert "Unknown dataset 'no_such_dataset'" in capsys.readouterr().err

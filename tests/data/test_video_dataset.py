@@ -10,8 +10,12 @@ from keras_dynscene.data.video_dataset import video_windows
 
 def numbered_videos(count=4, frames=10):
     # Frame t of every video is filled with the value t: windows reveal their offset.
-    video = np.broadcast_to(np.arange(frames, dtype="uint8")[:, None, None, None], (frames, 4, 4, 1))
-    return tf.data.Dataset.from_tensor_slices({"video": np.stack([video] * count), "id": np.arange(count)})
+    video = np.broadcast_to(
+        np.arange(frames, dtype="uint8")[:, None, None, None], (frames, 4, 4, 1)
+    )
+    return tf.data.Dataset.from_tensor_slices(
+        {"video": np.stack([video] * count), "id": np.arange(count)}
+    )
 
 
 def test_windows_are_consecutive_and_within_bounds():

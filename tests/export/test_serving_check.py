@@ -67,7 +67,11 @@ def test_grpc_predict_round_trip(model_dir):
     assert result["address"].startswith("127.0.0.1:")
     assert result["metadata_signatures"] == ["predict", "predict_uint8", "serving_default"]
     assert result["signatures"]["serving_default"]["inputs"]["context"]["shape"] == [
-        None, 2, 16, 16, 1
+        None,
+        2,
+        16,
+        16,
+        1,
     ]
     assert result["request"]["seed"] == [4, 5]
     assert result["response"]["frames_shape"] == [2, 4, 16, 16, 1]
@@ -93,14 +97,26 @@ def test_bad_requests_get_clear_statuses(model_dir, loaded):
     zeros = np.zeros((1, 2, 16, 16, 1), "float32")
     seed = np.array([1, 2], "int32")
     cases = [
-        (predict_request("serving_default", {"context": zeros, "seed": seed}, "other"),
-         grpc.StatusCode.NOT_FOUND, "other"),
-        (predict_request("nope", {"context": zeros, "seed": seed}),
-         grpc.StatusCode.INVALID_ARGUMENT, "nope"),
-        (predict_request("serving_default", {"context": zeros}),
-         grpc.StatusCode.INVALID_ARGUMENT, "seed"),
-        (predict_request("serving_default", {"context": zeros.astype("uint8"), "seed": seed}),
-         grpc.StatusCode.INVALID_ARGUMENT, "float32"),
+        (
+            predict_request("serving_default", {"context": zeros, "seed": seed}, "other"),
+            grpc.StatusCode.NOT_FOUND,
+            "other",
+        ),
+        (
+            predict_request("nope", {"context": zeros, "seed": seed}),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "nope",
+        ),
+        (
+            predict_request("serving_default", {"context": zeros}),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "seed",
+        ),
+        (
+            predict_request("serving_default", {"context": zeros.astype("uint8"), "seed": seed}),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "float32",
+        ),
     ]
     server = LoopbackPredictionServer(loaded, model_dir, max_lifetime_s=60)
     # The channel's address is read after `server` has entered (started).

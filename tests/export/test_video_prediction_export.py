@@ -39,7 +39,9 @@ def reference_noise(model, batch, horizon, seed):
 
     seed = tf.constant(seed, dtype=tf.int32)
     return [
-        tf.random.stateless_normal(shape, seed=tf.random.experimental.stateless_fold_in(seed, level))
+        tf.random.stateless_normal(
+            shape, seed=tf.random.experimental.stateless_fold_in(seed, level)
+        )
         for level, shape in enumerate(model.noise_shapes(batch, horizon))
     ]
 

@@ -28,6 +28,8 @@ class TestConvLSTMCell(TestCase):
         first, states = cell(x, states)
         second, _ = cell(x, states)
         # Same input, different state: the recurrence must change the output.
-        assert not np.allclose(keras.ops.convert_to_numpy(first), keras.ops.convert_to_numpy(second))
+        assert not np.allclose(
+            keras.ops.convert_to_numpy(first), keras.ops.convert_to_numpy(second)
+        )
         # LSTM hidden states are bounded by tanh.
         assert np.all(np.abs(keras.ops.convert_to_numpy(second)) <= 1.0)

@@ -14,8 +14,9 @@ def test_bernoulli_nll_matches_numpy_reference():
     targets = rng.uniform(size=logits.shape).astype("float32")
     prob = 1 / (1 + np.exp(-logits.astype("float64")))
     expected = -(targets * np.log(prob) + (1 - targets) * np.log1p(-prob)).reshape(3, -1).sum(-1)
-    np.testing.assert_allclose(ops.convert_to_numpy(bernoulli_nll(targets, logits)), expected,
-                               rtol=1e-4)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(bernoulli_nll(targets, logits)), expected, rtol=1e-4
+    )
 
 
 @pytest.mark.backends
@@ -24,9 +25,12 @@ def test_gaussian_nll_matches_closed_form():
     mean = rng.uniform(size=(2, 8)).astype("float32")
     targets = rng.uniform(size=(2, 8)).astype("float32")
     scale = 0.1
-    expected = (0.5 * ((targets - mean) / scale) ** 2 + np.log(scale) + 0.5 * np.log(2 * np.pi)).sum(-1)
-    np.testing.assert_allclose(ops.convert_to_numpy(gaussian_nll(targets, mean, scale)), expected,
-                               rtol=1e-5)
+    expected = (
+        0.5 * ((targets - mean) / scale) ** 2 + np.log(scale) + 0.5 * np.log(2 * np.pi)
+    ).sum(-1)
+    np.testing.assert_allclose(
+        ops.convert_to_numpy(gaussian_nll(targets, mean, scale)), expected, rtol=1e-5
+    )
 
 
 def test_unknown_likelihood_is_rejected():

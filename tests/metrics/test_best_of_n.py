@@ -2,7 +2,10 @@ import numpy as np
 import pytest
 from keras import ops
 
-from keras_dynscene.metrics import best_of_n, mse, psnr, ssim
+from keras_dynscene.metrics import best_of_n
+from keras_dynscene.metrics import mse
+from keras_dynscene.metrics import psnr
+from keras_dynscene.metrics import ssim
 from tests.test_case import TestCase
 
 

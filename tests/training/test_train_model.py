@@ -1,6 +1,5 @@
 import csv
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -39,7 +38,10 @@ print("done", flush=True)
 def run_training(out_dir, pause=0.0, kill_after_steps=None):
     process = subprocess.Popen(
         [sys.executable, "-c", TRAIN_SCRIPT, str(out_dir), str(pause)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     steps = 0
     for line in process.stdout:
@@ -93,8 +95,15 @@ def test_writes_samples_logs_and_model(tmp_path):
     videos = np.random.default_rng(0).integers(0, 256, (8, 5, 16, 16, 1)).astype("uint8")
     data = tf.data.Dataset.from_tensor_slices({"video": videos}).repeat().batch(4)
     model = HierarchicalVRNN(**TINY_CONFIG)
-    train_model(model, data, total_steps=2, checkpoint_every=2, output_dir=str(tmp_path),
-                sample_video=videos[:2], verbose=0)
+    train_model(
+        model,
+        data,
+        total_steps=2,
+        checkpoint_every=2,
+        output_dir=str(tmp_path),
+        sample_video=videos[:2],
+        verbose=0,
+    )
     assert (tmp_path / "samples" / "epoch_0001.png").is_file()
     assert (tmp_path / "samples" / "epoch_0001.gif").is_file()
     assert any((tmp_path / "logs").rglob("events.out.tfevents*"))

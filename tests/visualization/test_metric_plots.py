@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from keras_dynscene.visualization import plot_kl_heatmap, plot_metric_per_step
+from keras_dynscene.visualization import plot_kl_heatmap
+from keras_dynscene.visualization import plot_metric_per_step
 
 
 def image_size(path):

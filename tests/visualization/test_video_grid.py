@@ -2,13 +2,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from keras_dynscene.visualization import (
-    comparison_video,
-    save_png,
-    tile_videos,
-    video_comparison_grid,
-)
-from keras_dynscene.visualization.video_grid import CONTEXT_COLOR, PREDICTED_COLOR, TRUTH_COLOR
+from keras_dynscene.visualization import comparison_video
+from keras_dynscene.visualization import save_png
+from keras_dynscene.visualization import tile_videos
+from keras_dynscene.visualization import video_comparison_grid
+from keras_dynscene.visualization.video_grid import CONTEXT_COLOR
+from keras_dynscene.visualization.video_grid import PREDICTED_COLOR
+from keras_dynscene.visualization.video_grid import TRUTH_COLOR
 
 
 def sequence(rng, context=3, future=4, samples=2, size=8, channels=1):

@@ -1,9 +1,11 @@
 import imageio.v2 as imageio
 import numpy as np
 import pytest
-from PIL import Image, ImageSequence
+from PIL import Image
+from PIL import ImageSequence
 
-from keras_dynscene.visualization import write_gif, write_mp4
+from keras_dynscene.visualization import write_gif
+from keras_dynscene.visualization import write_mp4
 
 
 def moving_square(steps=6, height=24, width=32, channels=3):

@@ -155,7 +155,9 @@ class HierarchicalVRNN(VideoPredictionMixin, PresetMixin, keras.Model):
         for level, filters in enumerate(latent_channels):
             res = latent_resolutions[level]
             self.prior_networks.append(
-                LatentLevelNetwork(filters, groups, normalize_latent_params, name=f"prior_{res}x{res}")
+                LatentLevelNetwork(
+                    filters, groups, normalize_latent_params, name=f"prior_{res}x{res}"
+                )
             )
             self.posterior_networks.append(
                 LatentLevelNetwork(
@@ -199,8 +201,9 @@ class HierarchicalVRNN(VideoPredictionMixin, PresetMixin, keras.Model):
         self.build((None, context_frames + future_frames, image_size, image_size, channels))
 
     @staticmethod
-    def _validate_config(image_size, encoder_filters, latent_resolutions, latent_channels,
-                         likelihood, pyramid):
+    def _validate_config(
+        image_size, encoder_filters, latent_resolutions, latent_channels, likelihood, pyramid
+    ):
         if image_size % 2 ** (len(encoder_filters) - 1):
             raise ValueError(
                 f"`image_size` must be divisible by 2**(len(encoder_filters) - 1) = "
@@ -257,9 +260,7 @@ class HierarchicalVRNN(VideoPredictionMixin, PresetMixin, keras.Model):
         batch, steps = ops.shape(frames)[0], ops.shape(frames)[1]
         flat = ops.reshape(frames, (-1, self.image_size, self.image_size, self.channels))
         features = self.frame_encoder(flat)
-        return [
-            ops.reshape(f, (batch, steps, *ops.shape(f)[1:])) for f in features
-        ]
+        return [ops.reshape(f, (batch, steps, *ops.shape(f)[1:])) for f in features]
 
     @staticmethod
     def _upsample_to(tensor, resolution):
@@ -479,7 +480,10 @@ class HierarchicalVRNN(VideoPredictionMixin, PresetMixin, keras.Model):
         """
         video = to_float_video(video, name="video")
         check_video_shape(
-            video.shape, name="video", image_size=self.image_size, channels=self.channels,
+            video.shape,
+            name="video",
+            image_size=self.image_size,
+            channels=self.channels,
             min_frames=self.sequence_length,
         )
         video = ops.convert_to_tensor(video[:, : self.sequence_length])

@@ -35,7 +35,9 @@ class FrameEncoder(keras.layers.Layer):
     ```
     """
 
-    def __init__(self, image_size: int, stage_filters=(64, 128, 256, 512, 512), groups=16, **kwargs):
+    def __init__(
+        self, image_size: int, stage_filters=(64, 128, 256, 512, 512), groups=16, **kwargs
+    ):
         super().__init__(**kwargs)
         self.image_size = image_size
         self.stage_filters = tuple(stage_filters)
@@ -105,7 +107,9 @@ class LatentLevelNetwork(keras.layers.Layer):
         self.cell = ConvLSTMCell(filters, 3, groups, name="cell")
         self.param_conv = keras.layers.Conv2D(2 * filters, 1, name="param_conv")
         self.param_norm = (
-            group_normalization(2 * filters, groups, name="param_norm") if normalize_params else None
+            group_normalization(2 * filters, groups, name="param_norm")
+            if normalize_params
+            else None
         )
 
     def call(self, inputs, states):
@@ -177,7 +181,9 @@ class FrameDecoder(keras.layers.Layer):
         **kwargs: base layer arguments.
     """
 
-    def __init__(self, resolutions, level_filters, output_channels: int, groups: int = 16, **kwargs):
+    def __init__(
+        self, resolutions, level_filters, output_channels: int, groups: int = 16, **kwargs
+    ):
         super().__init__(**kwargs)
         if len(resolutions) != len(level_filters):
             raise ValueError(
@@ -198,14 +204,18 @@ class FrameDecoder(keras.layers.Layer):
             filters = self.level_filters[index]
             name = f"upconv_{self.resolutions[index]}x{self.resolutions[index]}"
             if factor == 2:
-                layer = keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", name=name)
+                layer = keras.layers.Conv2DTranspose(
+                    filters, 4, strides=2, padding="same", name=name
+                )
             else:
                 layer = keras.layers.Conv2DTranspose(filters, factor, strides=factor, name=name)
             self.upsamplers.append(layer)
         top = self.level_filters[-1]
         self.head_conv = keras.layers.Conv2D(top, 3, padding="same", name="head_conv")
         self.head_norm = group_normalization(top, groups, name="head_norm")
-        self.output_conv = keras.layers.Conv2D(output_channels, 3, padding="same", name="output_conv")
+        self.output_conv = keras.layers.Conv2D(
+            output_channels, 3, padding="same", name="output_conv"
+        )
 
     def call(self, level_inputs, states):
         new_states = []

@@ -75,7 +75,9 @@ class TestHierarchicalVRNN(TestCase):
         model.save(path)
         restored = keras.saving.load_model(path)
         assert isinstance(restored, HierarchicalVRNN)
-        np.testing.assert_allclose(generate_with_fixed_noise(restored, context), expected, atol=1e-5)
+        np.testing.assert_allclose(
+            generate_with_fixed_noise(restored, context), expected, atol=1e-5
+        )
 
     def test_training_decreases_loss_and_follows_kl_warmup(self):
         model = tiny_model(kl_warmup_steps=4)
@@ -86,7 +88,9 @@ class TestHierarchicalVRNN(TestCase):
         for name in ("kl", "kl_level_1x1", "kl_level_4x4", "elbo"):
             assert np.all(np.isfinite(history[name])), name
         # One step per epoch: the KL weight used at step s is min(1, s / 4).
-        np.testing.assert_allclose(history["kl_weight"][:6], [0, 0.25, 0.5, 0.75, 1.0, 1.0], atol=1e-6)
+        np.testing.assert_allclose(
+            history["kl_weight"][:6], [0, 0.25, 0.5, 0.75, 1.0, 1.0], atol=1e-6
+        )
         assert int(keras.ops.convert_to_numpy(model.kl_step)) == 12
         evaluation = model.evaluate(videos, batch_size=8, verbose=0, return_dict=True)
         assert np.isfinite(evaluation["elbo"])
@@ -160,7 +164,9 @@ class TestHierarchicalVRNNErrors:
         model = HierarchicalVRNN.from_preset("hier_vrnn_smmnist_cpu", future_frames=2)
         assert model.latent_resolutions == (1, 8, 32) and model.future_frames == 2
         assert set(HierarchicalVRNN.architecture_presets) >= {
-            "hier_vrnn_1_8_32", "vrnn_1_level", "hier_vrnn_1_8_32_naive"
+            "hier_vrnn_1_8_32",
+            "vrnn_1_level",
+            "hier_vrnn_1_8_32_naive",
         }
         assert HierarchicalVRNN.architecture_presets["vrnn_1_level"]["latent_resolutions"] == [1]
 
@@ -171,7 +177,8 @@ from keras_dynscene.models import HierarchicalVRNN
 data = np.load(sys.argv[2])
 model = keras.saving.load_model(sys.argv[1])
 noise = [data[f"noise_{i}"] for i in range(2)]
-frames = keras.ops.convert_to_numpy(model.generate(keras.ops.convert_to_tensor(data["context"]), noise))
+context = keras.ops.convert_to_tensor(data["context"])
+frames = keras.ops.convert_to_numpy(model.generate(context, noise))
 print(json.dumps({"backend": keras.backend.backend(),
                   "max_error": float(np.abs(frames - data["expected"]).max())}))
 """
@@ -185,14 +192,29 @@ def test_reloads_on_another_backend(tmp_path, target_backend):
     model = tiny_model()
     context = moving_square_videos(2)[:, :2].astype("float32") / 255
     noise = model.sample_noise(2, 3, seed=4)
-    expected = keras.ops.convert_to_numpy(model.generate(keras.ops.convert_to_tensor(context), noise))
+    expected = keras.ops.convert_to_numpy(
+        model.generate(keras.ops.convert_to_tensor(context), noise)
+    )
     model.save(tmp_path / "model.keras")
-    np.savez(tmp_path / "data.npz", context=context, expected=expected,
-             **{f"noise_{i}": n for i, n in enumerate(noise)})
+    np.savez(
+        tmp_path / "data.npz",
+        context=context,
+        expected=expected,
+        **{f"noise_{i}": n for i, n in enumerate(noise)},
+    )
     env = {**os.environ, "KERAS_BACKEND": target_backend}
     result = subprocess.run(
-        [sys.executable, "-c", RELOAD_SCRIPT, str(tmp_path / "model.keras"), str(tmp_path / "data.npz")],
-        env=env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-c",
+            RELOAD_SCRIPT,
+            str(tmp_path / "model.keras"),
+            str(tmp_path / "data.npz"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
