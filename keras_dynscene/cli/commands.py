@@ -117,6 +117,20 @@ def export(args):
     export_preset(args.preset, args.out, args.horizon)
 
 
+def package_preset(args):
+    from keras_dynscene.models.preset_mixin import load_keras_file
+    from keras_dynscene.models.preset_mixin import presets_dir
+    from keras_dynscene.models.preset_mixin import save_preset
+
+    model = load_keras_file(args.model)
+    folder = save_preset(model, presets_dir() / args.name, {"dataset": args.dataset})
+    if not args.no_export:
+        from keras_dynscene.export.video_prediction_export import export_video_predictor
+
+        export_video_predictor(model, str(folder / "saved_model"))
+    print(f"Wrote preset '{args.name}' to {folder}")
+
+
 def serve_check(args):
     from keras_dynscene.export.serving_check import serving_check
 

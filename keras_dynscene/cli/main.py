@@ -88,6 +88,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True)
     export.add_argument("--horizon", type=int, default=None)
 
+    package = sub.add_parser(
+        "package-preset", help="turn a trained .keras into saved_models/<name>"
+    )
+    package.add_argument(
+        "--model", required=True, help="trained .keras file (e.g. runs/x/model.keras)"
+    )
+    package.add_argument("--name", required=True, help="preset name (folder under saved_models/)")
+    package.add_argument("--dataset", required=True, help="dataset the preset was trained on")
+    package.add_argument("--no-export", action="store_true", help="skip the SavedModel export")
+
     serve = sub.add_parser("serve-check", help="serve a SavedModel over loopback gRPC and query it")
     serve.add_argument("--model-dir", required=True)
     return parser
@@ -96,11 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     backend = getattr(args, "backend", None)
-    if args.command in ("export", "serve-check"):
+    if args.command in ("export", "serve-check", "package-preset"):
         backend = "tensorflow"  # SavedModel export and serving run on TensorFlow.
     if backend:
-        if "keras" in sys.modules and os.environ.get("KERAS_BACKEND") != backend:
-            raise SystemExit("--backend must be set before keras is imported.")
+        if "keras" in sys.modules and sys.modules["keras"].backend.backend() != backend:
+            raise SystemExit(
+                f"Keras is already imported with the '{sys.modules['keras'].backend.backend()}' "
+                f"backend; run `dynscene` in a fresh process (or set KERAS_BACKEND={backend})."
+            )
         os.environ["KERAS_BACKEND"] = backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     from keras_dynscene.cli import commands
@@ -110,6 +123,7 @@ def main(argv=None) -> int:
         "sample": commands.sample,
         "evaluate": commands.evaluate,
         "export": commands.export,
+        "package-preset": commands.package_preset,
         "serve-check": commands.serve_check,
     }[args.command]
     try:

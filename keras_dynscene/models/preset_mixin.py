@@ -1,3 +1,4 @@
+import json
 import os
 import zipfile
 from pathlib import Path
@@ -40,6 +41,29 @@ def load_keras_file(path) -> keras.Model:
             f"Could not read the `.keras` archive '{path}': {error}. The file is corrupted; "
             "restore it from git or save the model again."
         ) from error
+
+
+def save_preset(model: keras.Model, folder, info: dict) -> Path:
+    """Writes a trained preset: `model.keras` without optimizer state, and `preset.json`.
+
+    Optimizer slots would triple the file (Adam keeps two per weight); a preset is for sampling,
+    evaluation and fine-tuning, which starts a new optimizer.
+
+    Args:
+        model: the trained model.
+        folder: the preset folder, e.g. `saved_models/<name>`.
+        info: what the preset is (at least `dataset`), saved as `preset.json`.
+    """
+    if "dataset" not in info:
+        raise ValueError(f"`info` must name the training `dataset`; received keys {sorted(info)}.")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    clean = model.__class__.from_config(model.get_config())
+    clean.set_weights(model.get_weights())
+    clean.save(folder / "model.keras")
+    info = {"model_class": model.__class__.__name__, **info}
+    (folder / "preset.json").write_text(json.dumps(info, indent=2) + "\n")
+    return folder
 
 
 class PresetMixin:

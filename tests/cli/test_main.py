@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -191,3 +192,50 @@ def test_train_rejects_bad_step_counts(tmp_path, capsys):
     )
     assert code == 2
     assert "Unknown dataset 'no_such_dataset'" in capsys.readouterr().err
+
+
+def test_package_preset_drops_optimizer_state(tmp_path, monkeypatch):
+
+    monkeypatch.setenv("DYNSCENE_PRESETS_DIR", str(tmp_path / "presets"))
+    model = HierarchicalVRNN(**TINY_64)
+    model.compile(optimizer="adam")
+    videos = np.zeros((2, 4, 64, 64, 1), "uint8")
+    model.fit(videos, epochs=1, verbose=0)
+    model.save(tmp_path / "trained.keras")
+    code = main(
+        [
+            "package-preset",
+            "--model",
+            str(tmp_path / "trained.keras"),
+            "--name",
+            "tiny",
+            "--dataset",
+            "stochastic_moving_mnist/1digit",
+            "--no-export",
+        ]
+    )
+    assert code == 0
+    folder = tmp_path / "presets" / "tiny"
+    info = json.loads((folder / "preset.json").read_text())
+    assert info == {"model_class": "HierarchicalVRNN", "dataset": "stochastic_moving_mnist/1digit"}
+    assert (folder / "model.keras").stat().st_size < (tmp_path / "trained.keras").stat().st_size
+    preset = HierarchicalVRNN.from_preset("tiny")
+    for a, b in zip(preset.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert getattr(preset, "optimizer", None) is None  # saved uncompiled
+    assert (
+        main(
+            [
+                "sample",
+                "--preset",
+                "tiny",
+                "--out",
+                str(tmp_path / "s.gif"),
+                "--num-clips",
+                "1",
+                "--num-samples",
+                "1",
+            ]
+        )
+        == 0
+    )
