@@ -127,7 +127,8 @@ def package_preset(args):
     if not args.no_export:
         from keras_dynscene.export.video_prediction_export import export_video_predictor
 
-        export_video_predictor(model, str(folder / "saved_model"))
+        # Export the saved preset itself: no optimizer variables travel into the SavedModel.
+        export_video_predictor(load_keras_file(folder / "model.keras"), str(folder / "saved_model"))
     print(f"Wrote preset '{args.name}' to {folder}")
 
 

@@ -155,7 +155,8 @@ def export_video_predictor(model, path, horizon: int | None = None, verbose: boo
 
     seed_spec = tf.TensorSpec((2,), tf.int32, name="seed")
     archive = keras.export.ExportArchive()
-    archive.track(model)
+    # No `archive.track(model)`: endpoints track the variables they use, and tracking the model
+    # as well would store every weight twice in the SavedModel.
     serving_fn = archive.add_endpoint(
         DEFAULT_ENDPOINT,
         predict,

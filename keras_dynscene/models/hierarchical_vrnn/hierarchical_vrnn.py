@@ -387,16 +387,30 @@ class HierarchicalVRNN(VideoPredictionMixin, PresetMixin, keras.Model):
             Predicted frames in [0, 1], [B, horizon, H, W, C].
         """
         noise = [ops.convert_to_tensor(n) for n in noise]
-        features = self._encode(ops.convert_to_tensor(context))
+        context = ops.convert_to_tensor(context)
+        features = self._encode(context)
         states = self._initial_states(features, with_posterior=False)
         previous = [f[:, -1] for f in features]
-        frames = []
-        for t in range(noise[0].shape[1]):
-            outputs, _, _, states = self._step(previous, None, states, [n[:, t] for n in noise])
+
+        horizon = noise[0].shape[1]
+        batch = ops.shape(context)[0]
+        frame_shape = (self.image_size, self.image_size, self.channels)
+
+        def step(t, carry):
+            previous, prior_states, decoder_states, frames = carry
+            states = {"prior": prior_states, "posterior": None, "decoder": decoder_states}
+            noise_t = [ops.take(n, t, axis=1) for n in noise]
+            outputs, _, _, states = self._step(previous, None, states, noise_t)
             frame = self.output_to_frames(outputs)
-            frames.append(frame)
+            frames = ops.slice_update(frames, (t, 0, 0, 0, 0), frame[None])
             previous = [f[:, 0] for f in self._encode(frame[:, None])]
-        return ops.stack(frames, axis=1)
+            return previous, states["prior"], states["decoder"], frames
+
+        # A loop keeps one step in the traced graph: compact SavedModels, fast XLA compiles.
+        frames = ops.zeros((horizon, batch, *frame_shape), dtype=context.dtype)
+        carry = (previous, states["prior"], states["decoder"], frames)
+        _, _, _, frames = ops.fori_loop(0, horizon, step, carry)
+        return ops.moveaxis(frames, 0, 1)
 
     # --- Keras API --------------------------------------------------------------------------
 
