@@ -8,6 +8,7 @@ from keras_dynscene.data.video_validation import to_float_video
 from keras_dynscene.distributions.diagonal_gaussian import DiagonalGaussian
 from keras_dynscene.losses.reconstruction_losses import LIKELIHOODS
 from keras_dynscene.losses.reconstruction_losses import reconstruction_nll
+from keras_dynscene.models.elbo_mixin import ELBOMixin
 from keras_dynscene.models.hierarchical_vrnn.hierarchical_vrnn_layers import FrameDecoder
 from keras_dynscene.models.hierarchical_vrnn.hierarchical_vrnn_layers import FrameEncoder
 from keras_dynscene.models.hierarchical_vrnn.hierarchical_vrnn_layers import InitialStateNetwork
@@ -15,11 +16,10 @@ from keras_dynscene.models.hierarchical_vrnn.hierarchical_vrnn_layers import Lat
 from keras_dynscene.models.hierarchical_vrnn.hierarchical_vrnn_layers import pyramid_resolutions
 from keras_dynscene.models.preset_mixin import PresetMixin
 from keras_dynscene.models.video_prediction_mixin import VideoPredictionMixin
-from keras_dynscene.schedules.linear_warmup import LinearWarmup
 
 
 @dynscene_export
-class HierarchicalVRNN(VideoPredictionMixin, PresetMixin, keras.Model):
+class HierarchicalVRNN(ELBOMixin, VideoPredictionMixin, PresetMixin, keras.Model):
     """Hierarchical Variational RNN for stochastic video prediction (thesis chapter 4).
 
     Given `context_frames` frames it models the next `future_frames` with `L` levels of latents
@@ -178,26 +178,11 @@ class HierarchicalVRNN(VideoPredictionMixin, PresetMixin, keras.Model):
             for res, filters in zip(self._decoder_resolutions, self._decoder_filters)
         ]
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.kl_warmup = LinearWarmup(0.0, kl_weight_max, kl_warmup_steps)
-
-        # === State and trackers ===
-        # Counts training steps for the KL warmup; saved with the weights, so a resumed run
-        # continues the schedule where it stopped.
-        self.kl_step = self.add_weight(
-            shape=(),
-            initializer="zeros",
-            dtype="int32",
-            trainable=False,
-            aggregation="only_first_replica",
-            name="kl_step",
+        self.build_elbo_state(
+            kl_warmup_steps,
+            kl_weight_max,
+            [f"level_{res}x{res}" for res in latent_resolutions],
         )
-        self.nll_tracker = keras.metrics.Mean(name="nll")
-        self.kl_tracker = keras.metrics.Mean(name="kl")
-        self.elbo_tracker = keras.metrics.Mean(name="elbo")
-        self.kl_weight_tracker = keras.metrics.Mean(name="kl_weight")
-        self.kl_level_trackers = [
-            keras.metrics.Mean(name=f"kl_level_{res}x{res}") for res in latent_resolutions
-        ]
         self.build((None, context_frames + future_frames, image_size, image_size, channels))
 
     @staticmethod
@@ -421,11 +406,6 @@ class HierarchicalVRNN(VideoPredictionMixin, PresetMixin, keras.Model):
         noise = self._noise_like(ops.shape(video)[0], self.future_frames)
         return self._elbo_forward(video, noise)
 
-    @property
-    def kl_weight(self):
-        """The current KL weight beta of the warmup schedule."""
-        return self.kl_warmup(self.kl_step)
-
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         video = self._video_from_inputs(x)
         targets = video[:, self.context_frames :]
@@ -434,30 +414,7 @@ class HierarchicalVRNN(VideoPredictionMixin, PresetMixin, keras.Model):
         )  # [B]
         kl_levels = ops.sum(y_pred["kl"], axis=-1)  # [B, L]
         kl = ops.sum(kl_levels, axis=-1)
-        beta = self.kl_weight
-        loss = ops.mean(nll + beta * kl)
-        if self.losses:
-            loss = loss + ops.sum(self.losses)
-        if training:
-            self.kl_step.assign_add(ops.cast(1, "int32"))
-        self.nll_tracker.update_state(nll)
-        self.kl_tracker.update_state(kl)
-        self.elbo_tracker.update_state(nll + kl)
-        self.kl_weight_tracker.update_state(beta)
-        for level, tracker in enumerate(self.kl_level_trackers):
-            tracker.update_state(kl_levels[:, level])
-        return loss
-
-    @property
-    def metrics(self):
-        return [
-            *super().metrics[:1],
-            self.nll_tracker,
-            self.kl_tracker,
-            *self.kl_level_trackers,
-            self.elbo_tracker,
-            self.kl_weight_tracker,
-        ]
+        return self.elbo_loss(nll, kl, training, kl_terms=kl_levels)
 
     def get_config(self):
         config = super().get_config()

@@ -5,6 +5,7 @@ from keras_dynscene.api_export import dynscene_export
 from keras_dynscene.distributions.diagonal_gaussian import DiagonalGaussian
 from keras_dynscene.losses.reconstruction_losses import LIKELIHOODS
 from keras_dynscene.losses.reconstruction_losses import reconstruction_nll
+from keras_dynscene.models.elbo_mixin import ELBOMixin
 from keras_dynscene.models.preset_mixin import PresetMixin
 from keras_dynscene.models.svg_lp.svg_lp_layers import DCGANFrameDecoder
 from keras_dynscene.models.svg_lp.svg_lp_layers import DCGANFrameEncoder
@@ -12,11 +13,10 @@ from keras_dynscene.models.svg_lp.svg_lp_layers import FramePredictorLSTM
 from keras_dynscene.models.svg_lp.svg_lp_layers import GaussianLSTM
 from keras_dynscene.models.svg_lp.svg_lp_layers import dcgan_image_size
 from keras_dynscene.models.video_prediction_mixin import VideoPredictionMixin
-from keras_dynscene.schedules.linear_warmup import LinearWarmup
 
 
 @dynscene_export
-class SVGLP(VideoPredictionMixin, PresetMixin, keras.Model):
+class SVGLP(ELBOMixin, VideoPredictionMixin, PresetMixin, keras.Model):
     """Stochastic Video Generation with a Learned Prior (SVG-LP), the baseline of thesis ch. 4.
 
     Every frame is encoded by a DCGAN encoder into a vector `h_t` (`g_dim`) plus skip features.
@@ -161,23 +161,7 @@ class SVGLP(VideoPredictionMixin, PresetMixin, keras.Model):
         self.prior = GaussianLSTM(z_dim, rnn_size, 1, name="prior")
         self.posterior = GaussianLSTM(z_dim, rnn_size, 1, name="posterior")
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.kl_warmup = LinearWarmup(0.0, kl_weight_max, kl_warmup_steps)
-
-        # === State and trackers ===
-        # Counts training steps for the KL warmup; saved with the weights, so a resumed run
-        # continues the schedule where it stopped.
-        self.kl_step = self.add_weight(
-            shape=(),
-            initializer="zeros",
-            dtype="int32",
-            trainable=False,
-            aggregation="only_first_replica",
-            name="kl_step",
-        )
-        self.nll_tracker = keras.metrics.Mean(name="nll")
-        self.kl_tracker = keras.metrics.Mean(name="kl")
-        self.elbo_tracker = keras.metrics.Mean(name="elbo")
-        self.kl_weight_tracker = keras.metrics.Mean(name="kl_weight")
+        self.build_elbo_state(kl_warmup_steps, kl_weight_max)
         self.build((None, context_frames + future_frames, image_size, image_size, channels))
 
     @staticmethod
@@ -345,11 +329,6 @@ class SVGLP(VideoPredictionMixin, PresetMixin, keras.Model):
         noise = self._noise_like(ops.shape(video)[0], self.sequence_length - 1)
         return self._elbo_forward(video, noise, training=training)
 
-    @property
-    def kl_weight(self):
-        """The current KL weight beta of the warmup schedule."""
-        return self.kl_warmup(self.kl_step)
-
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         video = self._video_from_inputs(x)
         context = self.context_frames
@@ -357,36 +336,16 @@ class SVGLP(VideoPredictionMixin, PresetMixin, keras.Model):
             self.likelihood, video[:, context:], y_pred["frames"], self.likelihood_scale
         )  # [B]
         kl = ops.sum(y_pred["kl"], axis=-1)
-        beta = self.kl_weight
-        per_example = nll + beta * kl
+        extra = None
         if "context_reconstruction" in y_pred:
-            per_example = per_example + reconstruction_nll(
+            # SVG also trains on the context steps 2..D; they are not part of the reported ELBO.
+            extra = reconstruction_nll(
                 self.likelihood,
                 video[:, 1:context],
                 y_pred["context_reconstruction"],
                 self.likelihood_scale,
-            )
-            per_example = per_example + beta * ops.sum(y_pred["context_kl"], axis=-1)
-        loss = ops.mean(per_example)
-        if self.losses:
-            loss = loss + ops.sum(self.losses)
-        if training:
-            self.kl_step.assign_add(ops.cast(1, "int32"))
-        self.nll_tracker.update_state(nll)
-        self.kl_tracker.update_state(kl)
-        self.elbo_tracker.update_state(nll + kl)
-        self.kl_weight_tracker.update_state(beta)
-        return loss
-
-    @property
-    def metrics(self):
-        return [
-            *super().metrics[:1],
-            self.nll_tracker,
-            self.kl_tracker,
-            self.elbo_tracker,
-            self.kl_weight_tracker,
-        ]
+            ) + self.kl_weight * ops.sum(y_pred["context_kl"], axis=-1)
+        return self.elbo_loss(nll, kl, training, extra_loss=extra)
 
     def get_config(self):
         config = super().get_config()
