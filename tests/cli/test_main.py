@@ -7,25 +7,13 @@ from PIL import Image
 from keras_dynscene.cli.main import main
 from keras_dynscene.cli.main import parse_overrides
 from keras_dynscene.models import HierarchicalVRNN
-
-# 64x64 like Stochastic Moving MNIST, but with a handful of channels.
-TINY_64 = {
-    "image_size": 64,
-    "channels": 1,
-    "context_frames": 2,
-    "future_frames": 2,
-    "encoder_filters": [4, 4, 4, 4, 4],
-    "latent_resolutions": [1, 8],
-    "latent_channels": [2, 2],
-    "groups": 2,
-    "seed": 0,
-}
+from tests.models.hierarchical_vrnn.tiny_config import TINY_64_CONFIG
 
 
 @pytest.fixture(scope="module")
 def tiny_preset(tmp_path_factory):
     folder = tmp_path_factory.mktemp("tiny_preset")
-    HierarchicalVRNN(**TINY_64).save(folder / "model.keras")
+    HierarchicalVRNN(**TINY_64_CONFIG).save(folder / "model.keras")
     (folder / "preset.json").write_text(json.dumps({"dataset": "stochastic_moving_mnist/1digit"}))
     return folder
 
@@ -163,7 +151,7 @@ def test_train_on_a_tfds_dataset_then_resume(tmp_path):
         "--out",
         str(tmp_path / "run"),
         "--set",
-        *[f"{k}={json.dumps(v)}" for k, v in TINY_64.items() if k != "image_size"],
+        *[f"{k}={json.dumps(v)}" for k, v in TINY_64_CONFIG.items() if k != "image_size"],
     ]
     assert main(args) == 0
     summary = json.loads((tmp_path / "run" / "train_summary.json").read_text())
@@ -197,7 +185,7 @@ def test_train_rejects_bad_step_counts(tmp_path, capsys):
 def test_package_preset_drops_optimizer_state(tmp_path, monkeypatch):
 
     monkeypatch.setenv("DYNSCENE_PRESETS_DIR", str(tmp_path / "presets"))
-    model = HierarchicalVRNN(**TINY_64)
+    model = HierarchicalVRNN(**TINY_64_CONFIG)
     model.compile(optimizer="adam")
     videos = np.zeros((2, 4, 64, 64, 1), "uint8")
     model.fit(videos, epochs=1, verbose=0)

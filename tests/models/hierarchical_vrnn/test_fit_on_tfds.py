@@ -3,18 +3,7 @@ import pytest
 import tensorflow_datasets as tfds
 
 from keras_dynscene.models import HierarchicalVRNN
-
-TINY_64 = {
-    "image_size": 64,
-    "channels": 1,
-    "context_frames": 2,
-    "future_frames": 2,
-    "encoder_filters": [4, 4, 4, 4, 4],
-    "latent_resolutions": [1, 8],
-    "latent_channels": [2, 2],
-    "groups": 2,
-    "seed": 0,
-}
+from tests.models.hierarchical_vrnn.tiny_config import TINY_64_CONFIG
 
 
 @pytest.mark.backends
@@ -27,7 +16,7 @@ def test_fit_directly_on_tfds_feature_dicts(tmp_path):
     )
     smm.Builder(config=config, data_dir=str(tmp_path)).download_and_prepare()
     dataset = tfds.load("stochastic_moving_mnist/fit_test", split="train", data_dir=str(tmp_path))
-    model = HierarchicalVRNN(**TINY_64)
+    model = HierarchicalVRNN(**TINY_64_CONFIG)
     model.compile(optimizer="adam")
     history = model.fit(dataset.batch(2), epochs=2, verbose=0).history
     assert np.all(np.isfinite(history["loss"]))
