@@ -1,6 +1,7 @@
 import math
 
 import keras
+import numpy as np
 from keras import ops
 
 LOG_2PI = math.log(2.0 * math.pi)
@@ -25,8 +26,11 @@ class DiagonalGaussian:
     """
 
     def __init__(self, mean, log_var):
-        self.mean = mean
-        self.log_var = log_var
+        # NumPy inputs become backend tensors (torch cannot add ndarrays to its tensors).
+        self.mean = ops.convert_to_tensor(mean) if isinstance(mean, np.ndarray) else mean
+        self.log_var = (
+            ops.convert_to_tensor(log_var) if isinstance(log_var, np.ndarray) else log_var
+        )
 
     @classmethod
     def from_params(cls, params, axis=-1):
