@@ -1,8 +1,3 @@
-import json
-import os
-import subprocess
-import sys
-
 import keras
 import numpy as np
 import pytest
@@ -11,6 +6,7 @@ from keras_dynscene.models import HierarchicalVRNN
 from keras_dynscene.models import load_preset
 from tests.models.hierarchical_vrnn.tiny_config import TINY_CONFIG
 from tests.test_case import TestCase
+from tests.test_case import run_cross_backend_generation_test
 
 
 def tiny_model(**overrides):
@@ -171,52 +167,10 @@ class TestHierarchicalVRNNErrors:
         assert HierarchicalVRNN.architecture_presets["vrnn_1_level"]["latent_resolutions"] == [1]
 
 
-RELOAD_SCRIPT = """
-import json, sys, numpy as np, keras
-from keras_dynscene.models import HierarchicalVRNN
-data = np.load(sys.argv[2])
-model = keras.saving.load_model(sys.argv[1])
-noise = [data[f"noise_{i}"] for i in range(2)]
-context = keras.ops.convert_to_tensor(data["context"])
-frames = keras.ops.convert_to_numpy(model.generate(context, noise))
-print(json.dumps({"backend": keras.backend.backend(),
-                  "max_error": float(np.abs(frames - data["expected"]).max())}))
-"""
-
-
 @pytest.mark.large
 @pytest.mark.parametrize("target_backend", ["tensorflow", "jax", "torch"])
 def test_reloads_on_another_backend(tmp_path, target_backend):
     if target_backend == keras.backend.backend():
         pytest.skip("same backend")
-    model = tiny_model()
     context = moving_square_videos(2)[:, :2].astype("float32") / 255
-    noise = model.sample_noise(2, 3, seed=4)
-    expected = keras.ops.convert_to_numpy(
-        model.generate(keras.ops.convert_to_tensor(context), noise)
-    )
-    model.save(tmp_path / "model.keras")
-    np.savez(
-        tmp_path / "data.npz",
-        context=context,
-        expected=expected,
-        **{f"noise_{i}": n for i, n in enumerate(noise)},
-    )
-    env = {**os.environ, "KERAS_BACKEND": target_backend}
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            RELOAD_SCRIPT,
-            str(tmp_path / "model.keras"),
-            str(tmp_path / "data.npz"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["backend"] == target_backend
-    assert report["max_error"] < 1e-4
+    run_cross_backend_generation_test(tiny_model(), context, 3, target_backend, str(tmp_path))

@@ -1,8 +1,3 @@
-import json
-import os
-import subprocess
-import sys
-
 import keras
 import numpy as np
 import pytest
@@ -13,6 +8,7 @@ from keras_dynscene.models.svg_lp.svg_lp_layers import DCGANFrameEncoder
 from keras_dynscene.models.svg_lp.svg_lp_layers import FramePredictorLSTM
 from keras_dynscene.models.svg_lp.svg_lp_layers import GaussianLSTM
 from tests.test_case import TestCase
+from tests.test_case import run_cross_backend_generation_test
 
 # 16x16 frames, two DCGAN stages (16 -> 8 -> 4): small enough for every backend on a CPU.
 TINY = {
@@ -197,43 +193,10 @@ class TestSVGLPConfigurations(TestCase):
             SVGLP.from_preset("svg_lp_kth")
 
 
-RELOAD_SCRIPT = """
-import json, sys, numpy as np, keras
-import keras_dynscene.models.svg_lp  # registers SVGLP
-data = np.load(sys.argv[2])
-model = keras.saving.load_model(sys.argv[1])
-frames = keras.ops.convert_to_numpy(model.generate(data["context"], [data["noise_0"]]))
-print(json.dumps({"backend": keras.backend.backend(),
-                  "max_error": float(np.abs(frames - data["expected"]).max())}))
-"""
-
-
 @pytest.mark.large
 @pytest.mark.parametrize("target_backend", ["tensorflow", "jax", "torch"])
 def test_reloads_on_another_backend(tmp_path, target_backend):
     if target_backend == keras.backend.backend():
         pytest.skip("same backend")
-    model = tiny_model()
     context = moving_square_videos()[:, :2]
-    noise = model.sample_noise(2, 3, seed=4)
-    expected = keras.ops.convert_to_numpy(model.generate(context, noise))
-    model.save(tmp_path / "model.keras")
-    np.savez(tmp_path / "data.npz", context=context, expected=expected, noise_0=noise[0])
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            RELOAD_SCRIPT,
-            str(tmp_path / "model.keras"),
-            str(tmp_path / "data.npz"),
-        ],
-        env={**os.environ, "KERAS_BACKEND": target_backend},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["backend"] == target_backend
-    assert report["max_error"] < 1e-4
+    run_cross_backend_generation_test(tiny_model(), context, 3, target_backend, str(tmp_path))
