@@ -281,6 +281,19 @@ def _context_input(spec: dict, context) -> np.ndarray:
     return context
 
 
+def predict_request(signature: str, inputs: dict, model_name: str = "dynscene"):
+    """A TF Serving `PredictRequest` for `signature` with NumPy `inputs`."""
+    import tensorflow as tf
+    from tensorflow_serving.apis import predict_pb2
+
+    request = predict_pb2.PredictRequest()
+    request.model_spec.name = model_name
+    request.model_spec.signature_name = signature
+    for key, value in inputs.items():
+        request.inputs[key].CopyFrom(tf.make_tensor_proto(value))
+    return request
+
+
 def serving_check(
     model_dir,
     port: int = 0,
@@ -320,7 +333,6 @@ def serving_check(
     import grpc
     import tensorflow as tf
     from tensorflow_serving.apis import get_model_metadata_pb2
-    from tensorflow_serving.apis import predict_pb2
     from tensorflow_serving.apis import prediction_service_pb2_grpc
 
     model_dir = _check_model_dir(model_dir)
@@ -343,14 +355,6 @@ def serving_check(
     frames_spec = default["outputs"]["frames"]["shape"]
     expected_shape = [int(context.shape[0]), *frames_spec[1:]]
 
-    def predict_request(signature, inputs):
-        request = predict_pb2.PredictRequest()
-        request.model_spec.name = model_name
-        request.model_spec.signature_name = signature
-        for key, value in inputs.items():
-            request.inputs[key].CopyFrom(tf.make_tensor_proto(value))
-        return request
-
     result = {"model_dir": str(model_dir), "model_name": model_name, "signatures": specs}
     channel_options = [
         ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
@@ -365,7 +369,9 @@ def serving_check(
         result["address"] = server.address
 
         def predict(signature, inputs):
-            response = stub.Predict(predict_request(signature, inputs), timeout=timeout_s)
+            response = stub.Predict(
+                predict_request(signature, inputs, model_name), timeout=timeout_s
+            )
             return {key: tf.make_ndarray(proto) for key, proto in response.outputs.items()}
 
         # 1. Metadata.

@@ -6,6 +6,7 @@ import pytest
 
 from keras_dynscene.export.serving_check import LoopbackPredictionServer
 from keras_dynscene.export.serving_check import ServingCheckError
+from keras_dynscene.export.serving_check import predict_request
 from keras_dynscene.export.serving_check import saved_model_cli_check
 from keras_dynscene.export.serving_check import serving_check
 from keras_dynscene.export.video_prediction_export import export_video_predictor
@@ -47,18 +48,6 @@ def loaded(model_dir):
     import tensorflow as tf
 
     return tf.saved_model.load(model_dir)
-
-
-def predict_request(signature, inputs, model_name="dynscene"):
-    import tensorflow as tf
-    from tensorflow_serving.apis import predict_pb2
-
-    request = predict_pb2.PredictRequest()
-    request.model_spec.name = model_name
-    request.model_spec.signature_name = signature
-    for key, value in inputs.items():
-        request.inputs[key].CopyFrom(tf.make_tensor_proto(value))
-    return request
 
 
 def test_grpc_predict_round_trip(model_dir):
