@@ -67,7 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--horizon", type=int, default=None)
     sample.add_argument("--seed", type=int, default=0)
 
-    evaluate = common(sub.add_parser("evaluate", help="best-of-N SSIM/PSNR/MSE on a test split"))
+    evaluate = common(
+        sub.add_parser(
+            "evaluate", help="best-of-N SSIM/PSNR/MSE/LPIPS, FVD and PSD on a test split"
+        )
+    )
     evaluate.add_argument("--preset", required=True)
     evaluate.add_argument("--dataset", default=None)
     evaluate.add_argument("--data-dir", default=None)
@@ -78,6 +82,29 @@ def build_parser() -> argparse.ArgumentParser:
         "--baselines",
         default="copy_last_frame,untrained",
         help="comma-separated: copy_last_frame, untrained",
+    )
+    evaluate.add_argument(
+        "--metrics",
+        default="ssim,psnr,mse,lpips,fvd,psd",
+        help="comma-separated: ssim, psnr, mse, lpips (best-of-N per frame); fvd, i3d_fid, "
+        "inception_score (population metrics on I3D); psd (power spectra plot)",
+    )
+    evaluate.add_argument(
+        "--protocol",
+        default=None,
+        help="population-metric protocol (bair_2_28, smmnist_5_10, kinetics_cvg); default: "
+        "the preset's, else one matching the dataset",
+    )
+    evaluate.add_argument(
+        "--lpips-network", default="alexnet", choices=("alexnet", "vgg16"), help="LPIPS backbone"
+    )
+    evaluate.add_argument(
+        "--non-strict",
+        action="store_true",
+        help="allow frame or video counts that differ from the protocol (recorded in the result)",
+    )
+    evaluate.add_argument(
+        "--cache-dir", default=None, help="where real-data I3D features are cached"
     )
     evaluate.add_argument("--batch-size", type=int, default=64)
     evaluate.add_argument("--seed", type=int, default=0)

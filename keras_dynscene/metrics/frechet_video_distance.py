@@ -112,6 +112,7 @@ def evaluate_video_population_metrics(
     real_data_key: dict | None = None,
     inception_score_splits: int = 10,
     progress: bool = True,
+    sample_selection: str = "random",
 ) -> dict:
     """Runs a population-metric protocol (FVD, I3D-FID, IS) on predictions of a test set.
 
@@ -136,6 +137,9 @@ def evaluate_video_population_metrics(
         real_data_key: what identifies the real videos (dataset, split, ...), for the cache.
         inception_score_splits: splits of the Inception Score.
         progress: show progress bars.
+        sample_selection: `"random"` draws the sample of each video per round with `seed`;
+            `"sequential"` uses sample `r % S` in round `r` (equivalent for i.i.d. samples, and
+            lets callers keep only `repeats` samples per video in memory).
 
     Returns:
         A dict: for each metric `{"mean", "std", "per_repeat"}`, plus `"protocol"`,
@@ -155,6 +159,11 @@ def evaluate_video_population_metrics(
         raise ValueError(
             f"evaluate_video_population_metrics: unknown metrics {sorted(unknown)}; expected a "
             "subset of ('fvd', 'i3d_fid', 'inception_score')."
+        )
+    if sample_selection not in ("random", "sequential"):
+        raise ValueError(
+            "evaluate_video_population_metrics: expected sample_selection 'random' or "
+            f"'sequential', received {sample_selection!r}."
         )
     ground_truth = np.asarray(ground_truth)
     samples = np.asarray(samples)
@@ -184,8 +193,12 @@ def evaluate_video_population_metrics(
     rng = np.random.default_rng(seed)
     per_repeat = {name: [] for name in metrics}
     rows = np.arange(samples.shape[0])
-    for _ in range(protocol.repeats):
-        chosen = samples[rows, rng.integers(0, samples.shape[1], size=samples.shape[0])]
+    for round_index in range(protocol.repeats):
+        if sample_selection == "random":
+            columns = rng.integers(0, samples.shape[1], size=samples.shape[0])
+        else:
+            columns = np.full(samples.shape[0], round_index % samples.shape[1])
+        chosen = samples[rows, columns]
         generated = extractor(with_context(chosen), progress=progress)
         for name in metrics:
             if name == "inception_score":
@@ -213,6 +226,7 @@ def evaluate_video_population_metrics(
                 ground_truth.shape[1] + (0 if context is None else context.shape[1])
             ),
             "seed": int(seed),
+            "sample_selection": sample_selection,
             "strict": bool(strict),
             "real_features_cached": cached,
             "real_statistics_rank_deficient": bool(

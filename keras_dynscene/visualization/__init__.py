@@ -2,6 +2,7 @@
 
 from keras_dynscene.visualization.metric_plots import plot_kl_heatmap
 from keras_dynscene.visualization.metric_plots import plot_metric_per_step
+from keras_dynscene.visualization.metric_plots import plot_power_spectral_density
 from keras_dynscene.visualization.video_grid import comparison_video
 from keras_dynscene.visualization.video_grid import save_png
 from keras_dynscene.visualization.video_grid import tile_videos
@@ -13,6 +14,7 @@ __all__ = [
     "comparison_video",
     "plot_kl_heatmap",
     "plot_metric_per_step",
+    "plot_power_spectral_density",
     "save_png",
     "tile_videos",
     "video_comparison_grid",

@@ -1,12 +1,16 @@
-"""Plots of evaluation results: metric curves over time and KL-per-latent-channel heatmaps."""
+"""Plots of evaluation results: metric curves over time, KL heatmaps and power spectra."""
 
 import os
 
+import keras
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import LogLocator
 from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import NullFormatter
 
 
 def curve_array(values, name: str) -> np.ndarray:
@@ -175,4 +179,152 @@ def plot_kl_heatmap(
     axes.set_title(f"{header}Active units (KL > {active_threshold:g}): " + ", ".join(active))
     colorbar = figure.colorbar(image, ax=axes)
     colorbar.set_label(f"Average normalized KL (clipped at {max_value:g})")
+    return saved_figure(figure, path)
+
+
+def psd_array(values) -> np.ndarray:
+    """A float64 numpy array from numpy input or a tensor of any Keras backend."""
+    values = keras.ops.convert_to_numpy(values) if keras.ops.is_tensor(values) else values
+    return np.asarray(values, dtype=np.float64)
+
+
+def plot_power_spectral_density(
+    path: str,
+    curves: dict,
+    frame_indices,
+    frequencies=None,
+    title: str | None = None,
+    max_columns: int = 4,
+) -> str:
+    """Log-log radially averaged power spectra per frame index, one panel per frame.
+
+    Reproduces figure 6.7 of the thesis (after Ayzel et al., 2020): for each selected frame
+    index, the mean power spectral density of several populations of videos (e.g. the ground
+    truth and the generations of a model) against spatial frequency, with a shaded band of +/-
+    one standard deviation across videos. Generations that get blurrier over time fall below the
+    ground truth at high frequencies in the later panels. The panels share both axes. The zero
+    frequency (bin 0) cannot be drawn on a log axis and is left out; where the standard deviation
+    exceeds the mean, the band's lower edge is drawn at a tenth of the mean.
+
+    Args:
+        path: the image file to write (PNG, or any format matplotlib infers from the suffix).
+        curves: population name -> its PSD per selected frame, `[len(frame_indices), num_bins]`:
+            a `(mean, std)` pair, a bare mean (no band), or the dict returned by
+            `video_power_spectral_density` (keys `"mean"`, `"std"`, `"frequencies"`). All
+            populations have the same shape; numpy arrays or tensors of any backend.
+        frame_indices: the frame index of each row of the curves, used as panel titles.
+        frequencies: the frequency of each bin `[num_bins]` in cycles per pixel (as returned by
+            `power_spectral_density`). If None, taken from a curve given as a dict with
+            `"frequencies"`, else the bin index (the integer wavenumber) is used.
+        title: optional title above the panels, e.g. the dataset's name.
+        max_columns: panels per row; more frame indices wrap to further rows.
+
+    Returns:
+        `path`.
+
+    Example:
+    ```python
+    truth = video_power_spectral_density(true_videos, [0, 9, 29])
+    generated = video_power_spectral_density(generated_videos, [0, 9, 29])
+    plot_power_spectral_density("/tmp/psd.png", {"ground truth": truth, "generated": generated},
+                                frame_indices=[0, 9, 29], title="KTH")
+    ```
+    """
+    if not curves:
+        raise ValueError(
+            "plot_power_spectral_density: expected at least one population, received none."
+        )
+    frame_indices = list(np.atleast_1d(np.asarray(frame_indices)).tolist())
+    if not frame_indices:
+        raise ValueError(
+            "plot_power_spectral_density: expected at least one frame index, received none."
+        )
+    if not isinstance(max_columns, int) or max_columns < 1:
+        raise ValueError(
+            f"plot_power_spectral_density: expected max_columns to be a positive int, received "
+            f"{max_columns!r}."
+        )
+    populations = {}
+    for name, value in curves.items():
+        if isinstance(value, dict):
+            if "mean" not in value:
+                raise ValueError(
+                    f"plot_power_spectral_density: expected curves[{name!r}] as a dict to have "
+                    f"a 'mean' key, received keys {sorted(value)}. Pass the result of "
+                    "video_power_spectral_density or a (mean, std) pair."
+                )
+            mean, std = value["mean"], value.get("std")
+            if frequencies is None and value.get("frequencies") is not None:
+                frequencies = value["frequencies"]
+        elif isinstance(value, tuple | list) and len(value) == 2:
+            mean, std = value
+        else:
+            mean, std = value, None
+        mean = psd_array(mean)
+        std = None if std is None else psd_array(std)
+        if mean.ndim != 2 or mean.shape[0] != len(frame_indices) or mean.shape[1] < 2:
+            raise ValueError(
+                f"plot_power_spectral_density: expected the mean of curves[{name!r}] shaped "
+                f"[len(frame_indices), num_bins] = [{len(frame_indices)}, num_bins >= 2], "
+                f"received shape {mean.shape}. Pass the PSD averaged over videos at exactly the "
+                "given frame indices."
+            )
+        if std is not None and std.shape != mean.shape:
+            raise ValueError(
+                f"plot_power_spectral_density: expected the std of curves[{name!r}] shaped "
+                f"{mean.shape} like its mean, received {std.shape}."
+            )
+        populations[name] = (mean, std)
+    shapes = {name: mean.shape for name, (mean, _) in populations.items()}
+    if len(set(shapes.values())) != 1:
+        raise ValueError(
+            f"plot_power_spectral_density: expected populations of one shape, received {shapes}. "
+            "Compute every PSD at the same frame indices and frame size."
+        )
+    num_bins = next(iter(shapes.values()))[1]
+    if frequencies is None:
+        frequencies, xlabel = np.arange(num_bins, dtype=np.float64), "Wavenumber (bin index)"
+    else:
+        frequencies, xlabel = psd_array(frequencies), "Spatial frequency (cycles per pixel)"
+        if frequencies.shape != (num_bins,):
+            raise ValueError(
+                f"plot_power_spectral_density: expected frequencies shaped ({num_bins},), one "
+                f"per bin, received {frequencies.shape}. Pass the frequencies returned by "
+                "power_spectral_density for the same frames."
+            )
+    drawn = frequencies > 0
+    num_columns = min(len(frame_indices), max_columns)
+    num_rows = -(-len(frame_indices) // num_columns)
+    figure = Figure(figsize=(3.4 * num_columns + 0.4, 3.2 * num_rows + 0.4), layout="constrained")
+    panels = np.atleast_1d(figure.subplots(num_rows, num_columns, sharex=True, sharey=True))
+    panels = panels.reshape(-1)
+    for row, (axes, frame) in enumerate(zip(panels, frame_indices)):
+        for name, (mean, std) in populations.items():
+            values = mean[row, drawn]
+            (line,) = axes.plot(frequencies[drawn], values, label=name)
+            if std is not None:
+                spread = std[row, drawn]
+                lower = np.where(values - spread > 0, values - spread, values / 10.0)
+                axes.fill_between(
+                    frequencies[drawn], lower, values + spread, color=line.get_color(), alpha=0.2
+                )
+        axes.set_xscale("log")
+        axes.set_yscale("log")
+        # Spectra span one or two decades of frequency: label 1-2-5 ticks as plain numbers.
+        axes.xaxis.set_major_locator(LogLocator(base=10.0, subs=(1.0, 2.0, 5.0)))
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+        axes.xaxis.set_minor_formatter(NullFormatter())
+        axes.set_title(f"Frame {frame}")
+        axes.grid(alpha=0.3, which="both")
+    for axes in panels[len(frame_indices) :]:
+        axes.set_visible(False)
+    for index, axes in enumerate(panels[: len(frame_indices)]):
+        if index + num_columns >= len(frame_indices):  # the lowest panel of its column
+            axes.xaxis.set_tick_params(labelbottom=True)
+            axes.set_xlabel(xlabel)
+    for axes in panels[::num_columns]:
+        axes.set_ylabel("Power spectral density")
+    panels[0].legend()
+    if title:
+        figure.suptitle(title)
     return saved_figure(figure, path)
