@@ -104,6 +104,8 @@ class I3DFeatureExtractor:
         batch_size: videos per forward pass.
         model: an already built `I3D` to use instead of loading `weights` (its `weights_sha256`
             is then `None` unless it was set by `load_i3d_weights`).
+        jit_compile: compile the forward pass with XLA (see `benchmarks/i3d_feature_throughput.py`
+            for what it buys per backend; JAX always compiles).
 
     Example:
     ```python
@@ -120,6 +122,7 @@ class I3DFeatureExtractor:
         resize_method: str = "tf1_bilinear",
         batch_size: int = 8,
         model=None,
+        jit_compile: bool = False,
     ):
         if resize_method not in RESIZE_METHODS:
             raise ValueError(
@@ -141,6 +144,7 @@ class I3DFeatureExtractor:
             self.weights_sha256 = None
         self.i3d = model
         self.model = I3DFeatureModel(model, resize_method)
+        self.model.compile(jit_compile=jit_compile)
 
     def description(self) -> dict:
         """What the features depend on, for results and cache keys."""

@@ -66,6 +66,8 @@ def test_evaluate_writes_metrics_and_plots(tiny_preset, tmp_path):
             "2",
             "--baselines",
             "copy_last_frame",
+            "--metrics",
+            "ssim,psnr,mse",
             "--out",
             str(tmp_path),
         ]
@@ -83,6 +85,34 @@ def test_evaluate_writes_metrics_and_plots(tiny_preset, tmp_path):
             else tmp_path / "kl_per_channel.png"
         ).is_file()
     assert report["latent_usage"]["1x1"]["channels"] == 2
+
+
+def test_evaluate_reports_lpips_fvd_and_power_spectra(tiny_preset, tmp_path):
+    # 2 context + 7 predicted frames: the shortest clips I3D accepts (9 frames).
+    args = ["evaluate", "--preset", str(tiny_preset), "--num-videos", "4", "--num-samples", "2"]
+    args += ["--horizon", "7", "--baselines", "copy_last_frame", "--non-strict"]
+    args += ["--cache-dir", str(tmp_path / "cache"), "--out", str(tmp_path)]
+    assert main(args) == 0
+    report = json.loads((tmp_path / "metrics.json").read_text())
+    assert {"lpips_best_of_2", "fvd"} <= set(report["model"])
+    assert report["baselines"]["copy_last_frame"]["fvd"] > 0
+    population = report["protocol"]["population"]
+    assert population["protocol"]["name"] == "smmnist_5_10" and population["strict"] is False
+    assert population["frames_per_video"] == 9 and population["num_real"] == 4
+    assert len(population["extractor"]["weights_sha256"]) == 64
+    assert len(report["per_step"]["model"]["fvd"]["per_repeat"]) == 5
+    assert len(report["per_step"]["model"]["psd"]["frame_indices"]) == 3
+    for name in ("lpips_per_step.png", "psd.png"):
+        assert (tmp_path / name).is_file()
+    assert len(list((tmp_path / "cache").glob("*.npz"))) == 1
+
+
+def test_evaluate_refuses_a_protocol_mismatch(tiny_preset, tmp_path, capsys):
+    args = ["evaluate", "--preset", str(tiny_preset), "--num-videos", "2", "--num-samples", "1"]
+    assert main(args + ["--metrics", "fvd", "--out", str(tmp_path)]) == 2
+    assert "protocol 'smmnist_5_10' is 5 context + 10 predicted" in capsys.readouterr().err
+    assert main(args + ["--metrics", "fvd", "--protocol", "ucf", "--out", str(tmp_path)]) == 2
+    assert "Unknown video metric protocol 'ucf'" in capsys.readouterr().err
 
 
 def test_errors_exit_with_a_message(tiny_preset, tmp_path, capsys):
