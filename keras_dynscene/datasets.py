@@ -6,6 +6,10 @@ dataset). Importing `keras_dynscene.datasets` (or `tfds_builders`) makes them lo
 - `stochastic_moving_mnist` (configs `1digit`, `2digits`): generated locally from real MNIST.
 - `bair_push`: BAIR robot pushing, downloaded from the authors' server (30 GB).
 - `cityscapes_sequences`: Cityscapes snippets at 128x128, from a manually downloaded zip.
+- `random_walk` (configs `atomic`, `compositional`, `compositional_ood`, `ood_objects`):
+  procedural coloured objects on a random walk with per-object actions (thesis 8.5, VIM).
+- `narratives` (configs `traveling_salesman`, `color_reaction`): procedural shape stories with
+  timestamps as viewpoints (Kumar et al. 2018, section 4.1, JUMP).
 
 Example:
 
@@ -22,5 +26,7 @@ import tfds_builders
 BUILDERS = {
     "bair_push": tfds_builders.bair_push_dataset_builder.Builder,
     "cityscapes_sequences": tfds_builders.cityscapes_sequences_dataset_builder.Builder,
+    "narratives": tfds_builders.narratives_dataset_builder.Builder,
+    "random_walk": tfds_builders.random_walk_dataset_builder.Builder,
     "stochastic_moving_mnist": tfds_builders.stochastic_moving_mnist_dataset_builder.Builder,
 }

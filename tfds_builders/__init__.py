@@ -1,7 +1,8 @@
 """TFDS builders of keras_dynscene's datasets; importing this package registers them with TFDS.
 
-Datasets: `stochastic_moving_mnist` (configs `1digit`, `2digits`), `bair_push` and
-`cityscapes_sequences` (manual download).
+Datasets: `stochastic_moving_mnist` (configs `1digit`, `2digits`), `random_walk` (configs
+`atomic`, `compositional`, `compositional_ood`, `ood_objects`), `narratives` (configs
+`traveling_salesman`, `color_reaction`), `bair_push` and `cityscapes_sequences` (manual download).
 
 Example:
 
@@ -17,10 +18,14 @@ From the command line: `tfds build --imports tfds_builders stochastic_moving_mni
 
 from tfds_builders.bair_push import bair_push_dataset_builder
 from tfds_builders.cityscapes_sequences import cityscapes_sequences_dataset_builder
+from tfds_builders.narratives import narratives_dataset_builder
+from tfds_builders.random_walk import random_walk_dataset_builder
 from tfds_builders.stochastic_moving_mnist import stochastic_moving_mnist_dataset_builder
 
 __all__ = [
     "bair_push_dataset_builder",
     "cityscapes_sequences_dataset_builder",
+    "narratives_dataset_builder",
+    "random_walk_dataset_builder",
     "stochastic_moving_mnist_dataset_builder",
 ]

@@ -8,7 +8,7 @@ import numpy as np
 
 from keras_dynscene.cli.main import parse_overrides
 
-MODEL_NAMES = {"hier_vrnn": "HierarchicalVRNN"}
+MODEL_NAMES = {"hier_vrnn": "HierarchicalVRNN", "svg_lp": "SVGLP", "vim": "VIM"}
 
 
 def preset_info(preset: str) -> dict:
@@ -59,6 +59,9 @@ def train(args):
         learning_rate=args.learning_rate,
         initial_learning_rate=args.initial_learning_rate,
         warmup_epochs=warmup_steps,
+        beta_1=args.beta_1,
+        beta_2=args.beta_2,
+        weight_decay=args.weight_decay,
     )
     jit = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
     train_model(

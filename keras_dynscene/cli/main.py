@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--warmup-steps", type=int, default=None, help="lr warmup (default 5 'epochs')"
     )
+    train.add_argument(
+        "--beta-1", type=float, default=0.5, help="Adam beta_1 (0.5: thesis 4.5; 0.9: Adam's)"
+    )
+    train.add_argument("--beta-2", type=float, default=0.9, help="Adam beta_2")
+    train.add_argument("--weight-decay", type=float, default=1e-4, help="Adam weight decay")
     train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="model config overrides")
     train.add_argument("--jit-compile", choices=("auto", "true", "false"), default="false")
     train.add_argument("--seed", type=int, default=0)

@@ -18,8 +18,10 @@ def load_video_dataset(name: str, split: str, data_dir: str | None = None) -> tf
     except tfds.core.registered.DatasetNotFoundError as error:
         raise ValueError(
             f"Unknown dataset '{name}'. keras_dynscene provides 'stochastic_moving_mnist/1digit', "
-            "'stochastic_moving_mnist/2digits', 'bair_push' and 'cityscapes_sequences'; any other "
-            "TFDS video dataset with a 'video' feature works too."
+            "'stochastic_moving_mnist/2digits', 'bair_push', 'cityscapes_sequences', "
+            "'random_walk/<atomic|compositional|compositional_ood|ood_objects>' and "
+            "'narratives/<traveling_salesman|color_reaction>'; any other TFDS video dataset "
+            "with a 'video' feature works too."
         ) from error
     builder.download_and_prepare()
     if split.split("[")[0] not in builder.info.splits:

@@ -1,1 +1,2 @@
+from keras_dynscene.distributions.categorical import categorical_kl
 from keras_dynscene.distributions.diagonal_gaussian import DiagonalGaussian

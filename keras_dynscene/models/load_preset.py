@@ -8,8 +8,9 @@ from keras_dynscene.models.preset_mixin import trained_presets
 def model_classes():
     from keras_dynscene.models.hierarchical_vrnn import HierarchicalVRNN
     from keras_dynscene.models.svg_lp import SVGLP
+    from keras_dynscene.models.vim import VIM
 
-    return [HierarchicalVRNN, SVGLP]
+    return [HierarchicalVRNN, SVGLP, VIM]
 
 
 def load_preset(preset: str, **overrides):

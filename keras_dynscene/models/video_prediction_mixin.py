@@ -51,7 +51,10 @@ class VideoPredictionMixin:
             video = keras.ops.cast(inputs, "float32") / 255.0
         else:
             video = keras.ops.cast(inputs, "float32")
-        return video[:, :frames]
+        # The reshape makes the time axis static when the input's is unknown (tf.data windows).
+        return keras.ops.reshape(
+            video[:, :frames], (-1, frames, self.image_size, self.image_size, self.channels)
+        )
 
     def prepare_context(self, context) -> np.ndarray:
         """Validates a context batch and returns its last `context_frames` frames as float32."""

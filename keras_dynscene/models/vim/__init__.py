@@ -1,0 +1,3 @@
+from keras_dynscene.models.vim.vim import VIM
+from keras_dynscene.models.vim.vim_layers import EntityAttention
+from keras_dynscene.models.vim.vim_layers import TransitionModules

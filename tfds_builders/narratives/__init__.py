@@ -1,0 +1,1 @@
+"""Narratives TFDS builder (`tfds.load("narratives/traveling_salesman")`), JUMP section 4.1."""

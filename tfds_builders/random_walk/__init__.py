@@ -1,0 +1,1 @@
+"""Random Walk TFDS builder of VIM (`tfds.load("random_walk/atomic")`)."""
