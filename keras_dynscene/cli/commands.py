@@ -106,6 +106,16 @@ def sample(args):
     png_path = gif_path.with_suffix(".png")
     save_png(str(png_path), grid)
     print(f"Wrote {gif_path} and {png_path} ({args.num_clips} clips x {args.num_samples} samples)")
+    if hasattr(model, "sample_with_masks"):
+        from keras_dynscene.visualization.video_grid import slot_video
+
+        slotted = model.sample_with_masks(context, horizon, seed=args.seed)
+        rows = [slot_video(f, m) for f, m in zip(slotted["frames"], slotted["masks"])]
+        slots_gif = gif_path.with_name(f"{gif_path.stem}_slots.gif")
+        write_gif(str(slots_gif), np.concatenate(rows, axis=1))
+        strip = np.concatenate(rows, axis=1)  # clips stacked vertically, [T, H', W', 3]
+        save_png(str(slots_gif.with_suffix(".png")), np.concatenate(list(strip), axis=1))
+        print(f"Wrote {slots_gif} and its PNG strip (prediction | what each slot explains)")
 
 
 def evaluate(args):

@@ -328,3 +328,52 @@ def plot_power_spectral_density(
     if title:
         figure.suptitle(title)
     return saved_figure(figure, path)
+
+
+def plot_rule_module_matching(
+    path: str, proportions, action_names, title: str | None = None
+) -> str:
+    """Histogram of the modules selected for each ground-truth action (thesis figure 8.2).
+
+    Args:
+        path: the image file to write.
+        proportions: `[A, M]` share of each action's transitions explained by each module (rows
+            sum to 1), e.g. `rule_module_matching(...)["proportions"]`.
+        action_names: the A action names, e.g. `("up", "down", "left", "right")`.
+        title: optional title (e.g. the matching accuracy).
+
+    Returns:
+        `path`.
+
+    Example:
+    ```python
+    plot_rule_module_matching("matching.png", result["proportions"], DIRECTION_NAMES)
+    ```
+    """
+    proportions = np.asarray(proportions, dtype=np.float64)
+    if proportions.ndim != 2 or proportions.shape[0] != len(action_names):
+        raise ValueError(
+            f"plot_rule_module_matching: expected proportions shaped [{len(action_names)}, M] "
+            f"(one row per action name), received {proportions.shape}."
+        )
+    num_actions, num_modules = proportions.shape
+    figure = Figure(figsize=(1.6 + 1.4 * num_actions, 3.4))
+    axis = figure.subplots()
+    width = 0.8 / num_modules
+    colors = [matplotlib.colormaps["tab10"](index % 10) for index in range(num_modules)]
+    for module in range(num_modules):
+        offsets = np.arange(num_actions) - 0.4 + (module + 0.5) * width
+        axis.bar(
+            offsets, proportions[:, module], width, color=colors[module], label=f"module {module}"
+        )
+    axis.set_xticks(np.arange(num_actions), list(action_names))
+    axis.set_ylim(0, 1)
+    axis.set_ylabel("share of transitions")
+    axis.set_xlabel("ground-truth action")
+    axis.legend(
+        fontsize=7, ncols=min(num_modules, 4), loc="upper center", bbox_to_anchor=(0.5, -0.2)
+    )
+    if title:
+        axis.set_title(title)
+    figure.tight_layout()
+    return saved_figure(figure, path)

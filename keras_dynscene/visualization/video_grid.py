@@ -201,3 +201,32 @@ def save_png(path: str, image) -> str:
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     Image.fromarray(image).save(path, format="PNG")
     return path
+
+
+def slot_video(frames, masks, separator: int = 2) -> np.ndarray:
+    """A video of frames next to what each slot explains (frame x slot mask), for slot models.
+
+    Args:
+        frames: `[T, H, W, C]` floats in [0, 1] (or uint8), C in {1, 3}.
+        masks: `[T, K, H, W]` slot masks in [0, 1] (e.g. `VIM.sample_with_masks()["masks"]`).
+        separator: width of the white columns between panels.
+
+    Returns:
+        A uint8 RGB video `[T, H, (K + 1) * W + K * separator, 3]`: the frame, then one panel
+        per slot.
+
+    Example:
+    ```python
+    outputs = vim.sample_with_masks(context, horizon=10, seed=0)
+    video = slot_video(outputs["frames"][0], outputs["masks"][0])
+    ```
+    """
+    frames = to_uint8_rgb(frames, ndim=4, name="frames").astype("float32") / 255.0
+    masks = np.asarray(masks, "float32")
+    if masks.ndim != 4 or masks.shape[0] != frames.shape[0] or masks.shape[2:] != frames.shape[1:3]:
+        raise ValueError(
+            f"slot_video: expected masks shaped [T, K, H, W] = [{frames.shape[0]}, K, "
+            f"{frames.shape[1]}, {frames.shape[2]}] to match the frames, received {masks.shape}."
+        )
+    panels = [frames] + [frames * masks[:, k, ..., None] for k in range(masks.shape[1])]
+    return tile_videos(panels, separator)

@@ -554,6 +554,31 @@ class VIM(ELBOMixin, VideoPredictionMixin, PresetMixin, keras.Model):
         frames = ops.stop_gradient(self.decode_slots(history)["image"])
         return np.clip(ops.convert_to_numpy(frames), 0.0, 1.0)
 
+    def sample_with_masks(self, context, horizon=None, seed=None) -> dict:
+        """One sampled future per context clip with what each slot renders.
+
+        Args:
+            context: `[B, >= context_frames, H, W, C]` uint8 or floats in [0, 1].
+            horizon: predicted frames (default `future_frames`).
+            seed: same seed, same samples.
+
+        Returns:
+            A dict of float32 numpy arrays: `"frames"` `[B, horizon, H, W, C]` in [0, 1],
+            `"masks"` `[B, horizon, K, H, W]` and `"slot_images"` `[B, horizon, K, H, W, C]`.
+        """
+        horizon = self.future_frames if horizon is None else int(horizon)
+        context = self.prepare_context(context)
+        noise = [ops.convert_to_tensor(n) for n in self.sample_noise(len(context), horizon, seed)]
+        slots = self.filter_context(ops.convert_to_tensor(context), noise[0])
+        history, _ = self.rollout(slots, horizon, noise[1], noise[2])
+        decoded = self.decode_slots(history)
+        decoded = {key: ops.convert_to_numpy(ops.stop_gradient(v)) for key, v in decoded.items()}
+        return {
+            "frames": np.clip(decoded["image"], 0.0, 1.0),
+            "masks": decoded["masks"][..., 0],
+            "slot_images": np.clip(decoded["slot_images"], 0.0, 1.0),
+        }
+
     def with_select_iterations(self, select_iterations: int) -> "VIM":
         """A copy with `select_iterations` changed and the same weights (VIM-k at test time)."""
         config = self.get_config()

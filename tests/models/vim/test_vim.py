@@ -157,3 +157,18 @@ def test_reloads_and_generates_identically_on_another_backend(backend, tmp_path)
     model = VIM(**TINY_VIM_CONFIG)
     model.build()
     run_cross_backend_generation_test(model, videos(2, 1), 3, backend, str(tmp_path))
+
+
+@pytest.mark.backends
+def test_sample_with_masks_and_slot_video():
+    from keras_dynscene.visualization import slot_video
+
+    model = VIM(**TINY_VIM_CONFIG)
+    outputs = model.sample_with_masks(videos(2, 1), horizon=3, seed=0)
+    assert outputs["frames"].shape == (2, 3, 16, 16, 3)
+    assert outputs["masks"].shape == (2, 3, 3, 16, 16)
+    np.testing.assert_allclose(outputs["masks"].sum(axis=2), 1.0, atol=1e-5)
+    video = slot_video(outputs["frames"][0], outputs["masks"][0])
+    assert video.shape == (3, 16, 4 * 16 + 3 * 2, 3) and video.dtype == np.uint8
+    with pytest.raises(ValueError, match="expected masks shaped \\[T, K, H, W\\]"):
+        slot_video(outputs["frames"][0], outputs["masks"][0, :2])
