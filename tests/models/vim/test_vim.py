@@ -172,3 +172,24 @@ def test_sample_with_masks_and_slot_video():
     assert video.shape == (3, 16, 4 * 16 + 3 * 2, 3) and video.dtype == np.uint8
     with pytest.raises(ValueError, match="expected masks shaped \\[T, K, H, W\\]"):
         slot_video(outputs["frames"][0], outputs["masks"][0, :2])
+
+
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="export runs on TensorFlow")
+def test_exported_predict_endpoint_matches_generate(tmp_path):
+    import tensorflow as tf
+
+    from keras_dynscene.export.video_prediction_export import export_video_predictor
+
+    model = VIM(**TINY_VIM_CONFIG)
+    export_video_predictor(model, str(tmp_path / "vim"), horizon=3)
+    served = tf.saved_model.load(str(tmp_path / "vim"))
+    context = videos(2, 1)
+    seeds = tf.constant([1, 2], tf.int32)
+    first = served.signatures["serving_default"](context=tf.constant(context), seed=seeds)
+    again = served.signatures["serving_default"](context=tf.constant(context), seed=seeds)
+    assert first["frames"].shape == (2, 3, 16, 16, 3)
+    np.testing.assert_allclose(first["frames"].numpy(), again["frames"].numpy())
+    assert (
+        0.0 <= float(tf.reduce_min(first["frames"]))
+        and float(tf.reduce_max(first["frames"])) <= 1.0
+    )
