@@ -18,6 +18,8 @@ def gumbel_softmax(logits, gumbel_noise, temperature=1.0, hard=False):
     `softmax((logits + g) / temperature)` with Gumbel noise `g`; with `hard=True` the forward
     value is the one-hot argmax and gradients flow through the relaxed sample (straight-through).
     """
+    logits = ops.convert_to_tensor(logits)
+    gumbel_noise = ops.convert_to_tensor(gumbel_noise, dtype=logits.dtype)
     relaxed = ops.softmax((logits + gumbel_noise) / temperature, axis=-1)
     if not hard:
         return relaxed
