@@ -6,6 +6,8 @@ from collections.abc import Sequence
 import keras
 import numpy as np
 
+from keras_dynscene.data.config_checks import check_int
+
 NARRATIVES = ("traveling_salesman", "color_reaction")
 # Four shape kinds; the paper names a square and a pentagon (Figure 4), the other two are ours.
 SHAPE_NAMES = ("circle", "square", "triangle", "pentagon")
@@ -142,13 +144,13 @@ class Narratives:
             raise ValueError(
                 f"`narrative` must be one of {NARRATIVES}. Received: narrative={narrative!r}"
             )
-        _check_int(
+        check_int(
             "image_size",
             image_size,
             minimum=MIN_IMAGE_SIZE,
             reason="smaller frames leave shapes only a few pixels wide",
         )
-        _check_int("num_shapes", num_shapes, minimum=2, maximum=MAX_NUM_SHAPES)
+        check_int("num_shapes", num_shapes, minimum=2, maximum=MAX_NUM_SHAPES)
         if num_frames is None:
             num_frames = DEFAULT_NUM_FRAMES[narrative]
         if narrative == "traveling_salesman":
@@ -157,7 +159,7 @@ class Narratives:
         else:
             min_frames = 4
             reason = "the move takes the first half of the video, the colour change the second"
-        _check_int("num_frames", num_frames, minimum=min_frames, reason=reason)
+        check_int("num_frames", num_frames, minimum=min_frames, reason=reason)
         relative_sizes = _check_relative_sizes(relative_sizes)
         if not isinstance(antialias, (bool, np.bool_)):
             raise TypeError(f"`antialias` must be a bool. Received: antialias={antialias!r}")
@@ -243,7 +245,7 @@ class Narratives:
         data["change_frame"]  # [6, 6, 6, 6, 6, 6, 6, 6]
         ```
         """
-        _check_int("num_sequences", num_sequences, minimum=1)
+        check_int("num_sequences", num_sequences, minimum=1)
         if not isinstance(progress, (bool, np.bool_)):
             raise TypeError(f"`progress` must be a bool. Received: progress={progress!r}")
         rng = np.random.default_rng(seed)
@@ -286,7 +288,7 @@ class Narratives:
         first = next(batches)["video"]  # uint8 [16, 21, 64, 64, 3]
         ```
         """
-        _check_int("batch_size", batch_size, minimum=1)
+        check_int("batch_size", batch_size, minimum=1)
         if isinstance(seed, np.random.SeedSequence):
             base = seed
         else:
@@ -494,16 +496,6 @@ def _signed_distance(
         t = np.clip((px * ex + py * ey) / (ex * ex + ey * ey), 0.0, 1.0)
         outside = np.minimum(outside, np.hypot(px - t * ex, py - t * ey))
     return np.where(inside <= 0.0, inside, outside)
-
-
-def _check_int(name: str, value, minimum: int, maximum: int | None = None, reason: str = ""):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"`{name}` must be an int. Received: {name}={value!r}")
-    because = f" ({reason})" if reason else ""
-    if value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}{because}. Received: {name}={value}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"`{name}` must be <= {maximum}{because}. Received: {name}={value}")
 
 
 def _check_relative_sizes(relative_sizes) -> tuple[float, ...]:

@@ -5,6 +5,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from keras_dynscene.data.config_checks import check_int
+
 Seed = int | np.random.SeedSequence | None
 
 # Atomic moves, by action id: a step of `step_size` pixels along (row, column).
@@ -155,15 +157,15 @@ class RandomWalk:
         radii: Sequence[int] = BALL_RADII,
         colors: Sequence[Sequence[int]] = BALL_COLORS,
     ):
-        _check_int("num_frames", num_frames, minimum=2, reason="a walk needs at least one step")
-        _check_int("step_size", step_size, minimum=1)
+        check_int("num_frames", num_frames, minimum=2, reason="a walk needs at least one step")
+        check_int("step_size", step_size, minimum=1)
         self.num_frames = int(num_frames)
         self.step_size = int(step_size)
         self.moves_per_step = _check_moves_per_step(moves_per_step)
         self.shapes = _check_shapes(shapes)
         self.radii = _check_radii(radii)
         self.colors = _check_colors(colors)
-        _check_int(
+        check_int(
             "num_balls",
             num_balls,
             minimum=1,
@@ -171,7 +173,7 @@ class RandomWalk:
             reason="each object of a video gets its own colour; pass more `colors`",
         )
         self.num_balls = int(num_balls)
-        _check_int("image_size", image_size, minimum=1)
+        check_int("image_size", image_size, minimum=1)
         needed = 2 * max(self.radii) + 2 * self.step_size
         if image_size < needed:
             raise ValueError(
@@ -249,7 +251,7 @@ class RandomWalk:
         data["video"].shape  # (8, 20, 32, 32, 3)
         ```
         """
-        _check_int("num_sequences", num_sequences, minimum=1)
+        check_int("num_sequences", num_sequences, minimum=1)
         rng = np.random.default_rng(seed)
         colors, shapes, sizes = self._sample_objects(num_sequences, rng)
         positions, moves, num_moves = self._sample_walks(sizes, rng)
@@ -291,7 +293,7 @@ class RandomWalk:
         videos = next(batches)["video"]  # uint8 [16, 20, 32, 32, 3]
         ```
         """
-        _check_int("batch_size", batch_size, minimum=1)
+        check_int("batch_size", batch_size, minimum=1)
         return self._iterate(batch_size, np.random.SeedSequence(seed))
 
     def _iterate(
@@ -396,18 +398,6 @@ def _shape_stamps(max_radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.stack([stamps[name] for name in SHAPES]), rows, cols
 
 
-def _check_int(
-    name: str, value, minimum: int, maximum: int | None = None, reason: str = ""
-) -> None:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"`{name}` must be an int. Received: {name}={value!r}")
-    because = f" ({reason})" if reason else ""
-    if value < minimum:
-        raise ValueError(f"`{name}` must be >= {minimum}{because}. Received: {name}={value}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"`{name}` must be <= {maximum}{because}. Received: {name}={value}")
-
-
 def _check_moves_per_step(moves_per_step) -> tuple[int, int]:
     if (
         isinstance(moves_per_step, (str, bytes))
@@ -419,8 +409,8 @@ def _check_moves_per_step(moves_per_step) -> tuple[int, int]:
             f"walk or (2, 2) for exactly two moves. Received: moves_per_step={moves_per_step!r}"
         )
     low, high = moves_per_step
-    _check_int("moves_per_step[0]", low, minimum=1)
-    _check_int("moves_per_step[1]", high, minimum=1)
+    check_int("moves_per_step[0]", low, minimum=1)
+    check_int("moves_per_step[1]", high, minimum=1)
     if low > high:
         raise ValueError(
             "`moves_per_step` must be `(min, max)` with min <= max. Received: "
@@ -451,7 +441,7 @@ def _check_shapes(shapes) -> tuple[str, ...]:
 def _check_radii(radii) -> tuple[int, ...]:
     _check_nonempty_sequence("radii", radii, "(3,)")
     for index, radius in enumerate(radii):
-        _check_int(f"radii[{index}]", radius, minimum=1)
+        check_int(f"radii[{index}]", radius, minimum=1)
     return tuple(int(radius) for radius in radii)
 
 

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from keras_dynscene.data.config_checks import check_int
 from keras_dynscene.data.mnist_digits import load_mnist_digits
 
 DIGIT_SIZE = 28
@@ -64,14 +65,14 @@ class StochasticMovingMNIST:
         deterministic: bool = False,
         digit_split: str = "train",
     ):
-        _check_int("num_digits", num_digits, minimum=1)
-        _check_int(
+        check_int("num_digits", num_digits, minimum=1)
+        check_int(
             "image_size",
             image_size,
             minimum=DIGIT_SIZE,
             reason=f"frames must fit a whole {DIGIT_SIZE}x{DIGIT_SIZE} MNIST digit",
         )
-        _check_int("num_frames", num_frames, minimum=1)
+        check_int("num_frames", num_frames, minimum=1)
         if not isinstance(deterministic, (bool, np.bool_)):
             raise TypeError(
                 f"`deterministic` must be a bool. Received: deterministic={deterministic!r}"
@@ -119,7 +120,7 @@ class StochasticMovingMNIST:
         positions, velocities = StochasticMovingMNIST().trajectories(4, seed=0)
         ```
         """
-        _check_int("num_sequences", num_sequences, minimum=1)
+        check_int("num_sequences", num_sequences, minimum=1)
         return self._sample_trajectories(num_sequences, np.random.default_rng(seed))
 
     def generate(self, num_sequences: int, seed: Seed = None) -> np.ndarray:
@@ -139,7 +140,7 @@ class StochasticMovingMNIST:
         videos = StochasticMovingMNIST(num_digits=1).generate(8, seed=1)
         ```
         """
-        _check_int("num_sequences", num_sequences, minimum=1)
+        check_int("num_sequences", num_sequences, minimum=1)
         rng = np.random.default_rng(seed)
         positions, _ = self._sample_trajectories(num_sequences, rng)
         digits = load_mnist_digits(self.digit_split)
@@ -165,7 +166,7 @@ class StochasticMovingMNIST:
         first = next(batches)
         ```
         """
-        _check_int("batch_size", batch_size, minimum=1)
+        check_int("batch_size", batch_size, minimum=1)
         return self._iterate(batch_size, np.random.SeedSequence(seed))
 
     def _iterate(
@@ -230,11 +231,3 @@ class StochasticMovingMNIST:
                     total = flat_videos[index].astype(np.uint16) + pixels
                     flat_videos[index] = np.minimum(total, 255).astype(np.uint8)
         return videos[..., None]
-
-
-def _check_int(name: str, value, minimum: int, reason: str = "") -> None:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"`{name}` must be an int. Received: {name}={value!r}")
-    if value < minimum:
-        because = f" ({reason})" if reason else ""
-        raise ValueError(f"`{name}` must be >= {minimum}{because}. Received: {name}={value}")
