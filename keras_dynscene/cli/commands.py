@@ -45,6 +45,11 @@ def train(args):
     dataset = load_video_dataset(args.dataset, "train", args.data_dir)
     video_shape = dataset.element_spec["video"].shape
     model = build_model(args.model, parse_overrides(args.set), video_shape)
+    if args.pretrain_steps and not hasattr(model, "slot_attention_autoencoder"):
+        raise ValueError(
+            f"--pretrain-steps needs a slot model (VIM); {type(model).__name__} has no slot "
+            "attention to pretrain."
+        )
     needed = model.context_frames + model.future_frames
     if video_shape[0] is not None and video_shape[0] < needed:
         raise ValueError(
@@ -64,6 +69,8 @@ def train(args):
         weight_decay=args.weight_decay,
     )
     jit = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
+    if args.pretrain_steps:
+        pretrain_slots(model, batches, args)
     train_model(
         model,
         batches,
@@ -75,6 +82,26 @@ def train(args):
         jit_compile=jit,
     )
     print(f"Saved {os.path.join(args.out, 'model.keras')}")
+
+
+def pretrain_slots(model, batches, args):
+    """Thesis 8.A.2: slot attention pretraining on first frames before sequence training.
+
+    Skipped when the run folder already holds a checkpoint (a resumed run restores the
+    pretrained weights from it)."""
+    import keras
+
+    from keras_dynscene.schedules.linear_warmup import LinearWarmup
+
+    if os.path.isdir(os.path.join(args.out, "backup")):
+        print("Resuming: slot pretraining already done in this run folder, skipped.")
+        return
+    pretraining = model.slot_attention_autoencoder()
+    warmup = max(1, args.pretrain_steps // 10)
+    schedule = LinearWarmup(args.initial_learning_rate, args.learning_rate, warmup)
+    pretraining.compile(optimizer=keras.optimizers.Adam(schedule))
+    print(f"Slot attention pretraining on first frames: {args.pretrain_steps} steps")
+    pretraining.fit(batches, steps_per_epoch=args.pretrain_steps, epochs=1, verbose=2)
 
 
 def sample(args):

@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--beta-2", type=float, default=0.9, help="Adam beta_2")
     train.add_argument("--weight-decay", type=float, default=1e-4, help="Adam weight decay")
+    train.add_argument(
+        "--pretrain-steps",
+        type=int,
+        default=0,
+        help="slot models: slot attention pretraining steps on first frames (thesis 8.A.2)",
+    )
     train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="model config overrides")
     train.add_argument("--jit-compile", choices=("auto", "true", "false"), default="false")
     train.add_argument("--seed", type=int, default=0)

@@ -257,3 +257,35 @@ def test_package_preset_drops_optimizer_state(tmp_path, monkeypatch):
         )
         == 0
     )
+
+
+def test_train_vim_with_slot_pretraining(tmp_path, capsys):
+    from tfds_builders.random_walk import random_walk_dataset_builder as rw
+
+    class Builder(rw.Builder):
+        name = "tiny_random_walk"
+        DEFAULT_BUILDER_CONFIG_NAME = "atomic"
+        BUILDER_CONFIGS = [  # noqa: RUF012
+            rw.RandomWalkConfig(
+                name="atomic", num_frames=5, num_train=4, num_validation=2, num_test=2
+            )
+        ]
+
+    del Builder
+    from tests.models.vim.tiny_config import TINY_VIM_CONFIG
+
+    overrides = {k: v for k, v in TINY_VIM_CONFIG.items() if k not in ("image_size", "channels")}
+    args = ["train", "vim", "--dataset", "tiny_random_walk/atomic"]
+    args += ["--data-dir", str(tmp_path / "tfds"), "--steps", "2", "--checkpoint-every", "1"]
+    args += ["--batch-size", "2", "--pretrain-steps", "2", "--out", str(tmp_path / "run")]
+    args += ["--set", *[f"{k}={json.dumps(v)}" for k, v in overrides.items()]]
+    assert main(args) == 0
+    assert "Slot attention pretraining on first frames: 2 steps" in capsys.readouterr().out
+    summary = json.loads((tmp_path / "run" / "train_summary.json").read_text())
+    assert summary["optimizer_steps"] == 2
+    assert main(args) == 0  # resumed: pretraining is skipped
+    assert "slot pretraining already done" in capsys.readouterr().out
+    bad = ["train", "hier_vrnn", "--dataset", "tiny_random_walk/atomic", "--steps", "1"]
+    bad += ["--data-dir", str(tmp_path / "tfds"), "--pretrain-steps", "1"]
+    assert main(bad + ["--out", str(tmp_path / "bad")]) == 2
+    assert "--pretrain-steps needs a slot model" in capsys.readouterr().err

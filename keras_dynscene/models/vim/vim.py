@@ -579,6 +579,13 @@ class VIM(ELBOMixin, VideoPredictionMixin, PresetMixin, keras.Model):
             "slot_images": np.clip(decoded["slot_images"], 0.0, 1.0),
         }
 
+    def slot_attention_autoencoder(self):
+        """A `SlotAttentionAutoEncoder` sharing this model's encoder, slot attention and decoder,
+        for the first-frame pretraining of thesis 8.A.2 (fitting it trains this model's layers)."""
+        from keras_dynscene.models.vim.slot_attention_autoencoder import SlotAttentionAutoEncoder
+
+        return SlotAttentionAutoEncoder(self, name=f"{self.name}_slot_pretraining")
+
     def with_select_iterations(self, select_iterations: int) -> "VIM":
         """A copy with `select_iterations` changed and the same weights (VIM-k at test time)."""
         config = self.get_config()

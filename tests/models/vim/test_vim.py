@@ -193,3 +193,18 @@ def test_exported_predict_endpoint_matches_generate(tmp_path):
         0.0 <= float(tf.reduce_min(first["frames"]))
         and float(tf.reduce_max(first["frames"])) <= 1.0
     )
+
+
+@pytest.mark.backends
+def test_slot_pretraining_trains_the_vim_layers_in_place():
+    model = VIM(**TINY_VIM_CONFIG)
+    pretraining = model.slot_attention_autoencoder()
+    before = keras.ops.convert_to_numpy(model.decoder.output_conv.kernel).copy()
+    pretraining.compile(optimizer=keras.optimizers.Adam(3e-3))
+    data = {"video": (videos(4, 3) * 255).astype("uint8")}
+    history = pretraining.fit(data, batch_size=2, epochs=3, verbose=0).history
+    assert history["mse"][-1] < history["mse"][0]
+    after = keras.ops.convert_to_numpy(model.decoder.output_conv.kernel)
+    assert np.abs(after - before).max() > 0
+    outputs = pretraining(videos(2, 3))
+    assert tuple(outputs["masks"].shape) == (2, 3, 16, 16)
