@@ -117,6 +117,17 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--cache-dir", default=None, help="where real-data I3D features are cached"
     )
+    evaluate.add_argument(
+        "--compare",
+        default=None,
+        help="comma-separated presets evaluated beside the model (e.g. VIM ablations)",
+    )
+    evaluate.add_argument(
+        "--ood-dataset",
+        default=None,
+        help="slot models: out-of-distribution split for VIM-k tracking (default for "
+        "random_walk: random_walk/compositional_ood)",
+    )
     evaluate.add_argument("--batch-size", type=int, default=64)
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--out", required=True, help="folder for metrics.json and plots")

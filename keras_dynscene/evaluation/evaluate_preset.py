@@ -56,6 +56,10 @@ def evaluate_preset(args) -> dict:
     from keras_dynscene.models import load_preset
 
     model = load_preset(args.preset)
+    if hasattr(model, "slot_attention_autoencoder"):
+        from keras_dynscene.evaluation.vim_evaluation import evaluate_vim_preset
+
+        return evaluate_vim_preset(args, model)
     info = preset_info(args.preset)
     dataset = args.dataset or info.get("dataset")
     if dataset is None:

@@ -289,3 +289,43 @@ def test_train_vim_with_slot_pretraining(tmp_path, capsys):
     bad += ["--data-dir", str(tmp_path / "tfds"), "--pretrain-steps", "1"]
     assert main(bad + ["--out", str(tmp_path / "bad")]) == 2
     assert "--pretrain-steps needs a slot model" in capsys.readouterr().err
+
+
+def test_evaluate_vim_writes_matching_reconstruction_and_tracking(tmp_path):
+    from keras_dynscene.models import VIM
+    from tests.models.vim.tiny_config import TINY_VIM_CONFIG
+    from tfds_builders.random_walk import random_walk_dataset_builder as rw
+
+    class Builder(rw.Builder):
+        name = "tiny_walks"
+        BUILDER_CONFIGS = [  # noqa: RUF012
+            rw.RandomWalkConfig(name="atomic", num_frames=6, num_train=2, num_test=3),
+            rw.RandomWalkConfig(
+                name="compositional_ood",
+                num_frames=6,
+                moves_per_step=(1, 5),
+                num_train=2,
+                num_test=3,
+            ),
+        ]
+
+    del Builder
+    path = tmp_path / "vim.keras"
+    VIM(**{**TINY_VIM_CONFIG, "image_size": 32}).save(path)
+    args = ["evaluate", "--preset", str(path), "--dataset", "tiny_walks/atomic"]
+    args += ["--ood-dataset", "tiny_walks/compositional_ood", "--num-videos", "3"]
+    args += ["--baselines", "untrained", "--data-dir", str(tmp_path / "tfds")]
+    assert main(args + ["--out", str(tmp_path / "eval")]) == 0
+    report = json.loads((tmp_path / "eval" / "metrics.json").read_text())
+    assert set(report["model"]) == {
+        "matching_accuracy",
+        "reconstruction_mse_5_frames",
+        "reconstruction_sse_per_frame_5_frames",
+        "position_error_px",
+        "modules_used",
+    }
+    assert set(report["baselines"]) == {"untrained"}
+    tracking = report["details"]["model"]["ood_tracking_error_by_iterations"]
+    assert set(tracking) == {"1", "2", "4", "8"}
+    assert (tmp_path / "eval" / "rule_module_matching.png").is_file()
+    assert (tmp_path / "eval" / "ood_tracking_error.png").is_file()
