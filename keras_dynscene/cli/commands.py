@@ -67,6 +67,7 @@ def train(args):
         beta_1=args.beta_1,
         beta_2=args.beta_2,
         weight_decay=args.weight_decay,
+        global_clipnorm=args.clip_norm,
     )
     jit = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
     if args.pretrain_steps:

@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--beta-2", type=float, default=0.9, help="Adam beta_2")
     train.add_argument("--weight-decay", type=float, default=1e-4, help="Adam weight decay")
     train.add_argument(
+        "--clip-norm", type=float, default=None, help="clip gradients to this global norm"
+    )
+    train.add_argument(
         "--pretrain-steps",
         type=int,
         default=0,
