@@ -1,1 +1,2 @@
+from keras_dynscene.callbacks.scene_samples_logger import SceneSamplesLogger
 from keras_dynscene.callbacks.video_samples_logger import VideoSamplesLogger

@@ -8,7 +8,18 @@ import numpy as np
 
 from keras_dynscene.cli.main import parse_overrides
 
-MODEL_NAMES = {"hier_vrnn": "HierarchicalVRNN", "svg_lp": "SVGLP", "vim": "VIM"}
+MODEL_NAMES = {
+    "hier_vrnn": "HierarchicalVRNN",
+    "svg_lp": "SVGLP",
+    "vim": "VIM",
+    "jump": "JUMP",
+    "gqn": "GQN",
+}
+
+
+def is_scene_model(model) -> bool:
+    """Scene models (JUMP, GQN) take whole scenes of (viewpoint, frame) pairs, not clips."""
+    return hasattr(model, "viewpoint_key")
 
 
 def preset_info(preset: str) -> dict:
@@ -36,7 +47,10 @@ def build_model(name: str, overrides: dict, dataset_shape=None):
 def train(args):
     import keras
 
+    from keras_dynscene.callbacks.scene_samples_logger import SceneSamplesLogger
+    from keras_dynscene.callbacks.video_samples_logger import VideoSamplesLogger
     from keras_dynscene.data.video_dataset import load_video_dataset
+    from keras_dynscene.data.video_dataset import scene_batches
     from keras_dynscene.data.video_dataset import training_batches
     from keras_dynscene.training.paper_optimizer import paper_optimizer
     from keras_dynscene.training.train_model import train_model
@@ -50,14 +64,21 @@ def train(args):
             f"--pretrain-steps needs a slot model (VIM); {type(model).__name__} has no slot "
             "attention to pretrain."
         )
-    needed = model.context_frames + model.future_frames
-    if video_shape[0] is not None and video_shape[0] < needed:
-        raise ValueError(
-            f"'{args.dataset}' videos have {video_shape[0]} frames; the model needs {needed} "
-            "(context_frames + future_frames). Lower them with --set."
-        )
-    batches = training_batches(dataset, needed, args.batch_size, seed=args.seed)
-    sample_video = next(iter(batches))["video"].numpy()[:2]
+    if is_scene_model(model):
+        keys = (model.video_key, model.viewpoint_key)
+        batches = scene_batches(dataset, args.batch_size, keys, seed=args.seed)
+        first = next(iter(batches))
+        sample_scene = {key: first[key].numpy()[:2] for key in keys}
+        samples_logger = SceneSamplesLogger(sample_scene, args.out)
+    else:
+        needed = model.context_frames + model.future_frames
+        if video_shape[0] is not None and video_shape[0] < needed:
+            raise ValueError(
+                f"'{args.dataset}' videos have {video_shape[0]} frames; the model needs {needed} "
+                "(context_frames + future_frames). Lower them with --set."
+            )
+        batches = training_batches(dataset, needed, args.batch_size, seed=args.seed)
+        samples_logger = VideoSamplesLogger(next(iter(batches))["video"].numpy()[:2], args.out)
     warmup_steps = args.warmup_steps if args.warmup_steps is not None else 5 * args.checkpoint_every
     optimizer = paper_optimizer(
         steps_per_epoch=1,
@@ -79,8 +100,8 @@ def train(args):
         output_dir=args.out,
         checkpoint_every=args.checkpoint_every,
         optimizer=optimizer,
-        sample_video=sample_video,
         jit_compile=jit,
+        extra_callbacks=[samples_logger],
     )
     print(f"Saved {os.path.join(args.out, 'model.keras')}")
 
@@ -120,8 +141,12 @@ def sample(args):
             f"Preset '{args.preset}' names no dataset; pass --dataset (e.g. "
             "stochastic_moving_mnist/2digits)."
         )
+    if is_scene_model(model):
+        return sample_scenes(args, model, dataset)
     horizon = args.horizon or model.future_frames
-    clips = load_test_clips(dataset, args.num_clips, model.context_frames + horizon, args.seed)
+    clips = load_test_clips(
+        dataset, args.num_clips, model.context_frames + horizon, args.seed, args.data_dir
+    )
     context, truth = clips[:, : model.context_frames], clips[:, model.context_frames :]
     samples = model.predict_future(context, horizon, args.num_samples, seed=args.seed)
     gif_path = Path(args.out)
@@ -146,6 +171,46 @@ def sample(args):
         print(f"Wrote {slots_gif} and its PNG strip (prediction | what each slot explains)")
 
 
+def sample_scenes(args, model, dataset):
+    """`dynscene sample` for JUMP / GQN: forward, backward and jumpy predictions of test scenes
+    (`scene_task`), as a GIF (one row per task, panes truth | samples) and a PNG grid."""
+    from keras_dynscene.data.test_clips import load_test_scenes
+    from keras_dynscene.evaluation.scene_evaluation import TASKS
+    from keras_dynscene.evaluation.scene_evaluation import scene_task
+    from keras_dynscene.visualization.scene_grid import scene_prediction_grid
+    from keras_dynscene.visualization.scene_grid import scene_prediction_video
+    from keras_dynscene.visualization.video_grid import save_png
+    from keras_dynscene.visualization.video_writer import write_gif
+
+    frames, views = load_test_scenes(
+        dataset, args.num_clips, (model.video_key, model.viewpoint_key), args.data_dir
+    )
+    num_context = min(model.max_context, frames.shape[1] - 1)
+    grids, videos = [], []
+    for task in TASKS:
+        context, queries = scene_task(task, frames.shape[1], num_context)
+        samples = model.render(
+            frames[:, context],
+            views[:, context],
+            views[:, queries],
+            args.num_samples,
+            seed=args.seed,
+        )
+        for scene, rendered in zip(frames, samples):
+            grids.append(scene_prediction_grid(scene, context, queries, rendered))
+        videos.append(scene_prediction_video(frames[0], context, queries, samples[0]))
+    gif_path = Path(args.out)
+    gif_path.parent.mkdir(parents=True, exist_ok=True)
+    write_gif(str(gif_path), np.concatenate(videos, axis=1))
+    png_path = gif_path.with_suffix(".png")
+    separator = np.full((4, grids[0].shape[1], 3), 255, np.uint8)
+    save_png(str(png_path), np.concatenate([g for grid in grids for g in (grid, separator)]))
+    print(
+        f"Wrote {gif_path} (scene 0: {', '.join(TASKS)} prediction, truth | "
+        f"{args.num_samples} samples) and {png_path} ({args.num_clips} scenes per task)"
+    )
+
+
 def evaluate(args):
     from keras_dynscene.evaluation.evaluate_preset import evaluate_preset
 
@@ -166,10 +231,13 @@ def package_preset(args):
     model = load_keras_file(args.model)
     folder = save_preset(model, presets_dir() / args.name, {"dataset": args.dataset})
     if not args.no_export:
+        from keras_dynscene.export.scene_renderer_export import export_scene_renderer
         from keras_dynscene.export.video_prediction_export import export_video_predictor
 
         # Export the saved preset itself: no optimizer variables travel into the SavedModel.
-        export_video_predictor(load_keras_file(folder / "model.keras"), str(folder / "saved_model"))
+        clean = load_keras_file(folder / "model.keras")
+        exporter = export_scene_renderer if is_scene_model(clean) else export_video_predictor
+        exporter(clean, str(folder / "saved_model"))
     print(f"Wrote preset '{args.name}' to {folder}")
 
 

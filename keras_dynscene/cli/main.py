@@ -76,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", default="samples.gif", help="GIF path; the PNG grid goes beside it"
     )
     sample.add_argument("--dataset", default=None, help="test data (default: the preset's)")
+    sample.add_argument("--data-dir", default=None, help="TFDS data_dir")
     sample.add_argument("--num-clips", type=int, default=4)
     sample.add_argument("--num-samples", type=int, default=3)
     sample.add_argument("--horizon", type=int, default=None)
@@ -130,6 +131,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="slot models: out-of-distribution split for VIM-k tracking (default for "
         "random_walk: random_walk/compositional_ood)",
+    )
+    evaluate.add_argument(
+        "--consistency",
+        action="store_true",
+        help="scene models (JUMP, GQN): also the KL_1 vs KL_3 consistency analysis",
+    )
+    evaluate.add_argument(
+        "--context-frames",
+        type=int,
+        default=None,
+        help="scene models: context frames of forward / backward prediction (default: the "
+        "model's max_context)",
     )
     evaluate.add_argument("--batch-size", type=int, default=64)
     evaluate.add_argument("--seed", type=int, default=0)

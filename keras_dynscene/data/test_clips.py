@@ -47,3 +47,37 @@ def load_test_clips(
             f"The test split of '{dataset}' has {len(clips)} clips; {num_clips} were requested."
         )
     return clips
+
+
+def load_test_scenes(
+    dataset: str,
+    num_scenes: int,
+    keys: tuple[str, str] = ("video", "viewpoints"),
+    data_dir: str | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The first `num_scenes` scenes of a TFDS `test` split with per-frame viewpoints.
+
+    Returns:
+        uint8 frames `[num_scenes, N, H, W, C]` and float32 viewpoints `[num_scenes, N, V]`.
+    """
+    from keras_dynscene.data.video_dataset import load_video_dataset
+
+    if num_scenes < 1:
+        raise ValueError(f"`num_scenes` must be >= 1; received {num_scenes}.")
+    dataset_ = load_video_dataset(dataset, "test", data_dir)
+    missing = [key for key in keys if key not in dataset_.element_spec]
+    if missing:
+        raise ValueError(
+            f"'{dataset}' examples lack {missing} (they have {sorted(dataset_.element_spec)}); "
+            "scene models need frames and per-frame viewpoints, e.g. narratives/*."
+        )
+    frames, views = [], []
+    for batch in dataset_.take(num_scenes).batch(64).as_numpy_iterator():
+        frames.append(batch[keys[0]])
+        views.append(batch[keys[1]])
+    frames, views = np.concatenate(frames), np.concatenate(views).astype("float32")
+    if len(frames) < num_scenes:
+        raise ValueError(
+            f"The test split of '{dataset}' has {len(frames)} scenes; {num_scenes} were requested."
+        )
+    return frames, views

@@ -82,3 +82,30 @@ def evaluation_batches(
 ) -> tf.data.Dataset:
     """The first `num_frames` frames of every example, in order, batched."""
     return video_windows(dataset, num_frames, False, video_key).batch(batch_size)
+
+
+def scene_batches(
+    dataset: tf.data.Dataset,
+    batch_size: int,
+    keys: tuple[str, ...] = ("video", "viewpoints"),
+    shuffle_buffer: int = 1024,
+    seed: int | None = None,
+) -> tf.data.Dataset:
+    """Whole scenes (the `keys` of each example, e.g. frames and viewpoints for JUMP), shuffled,
+    batched (full batches only), repeated forever, prefetched. The model draws its own
+    context / target split of every scene."""
+    missing = [key for key in keys if key not in dataset.element_spec]
+    if missing:
+        raise ValueError(
+            f"Expected examples with the features {list(keys)}; {missing} are missing (the "
+            f"dataset has {sorted(dataset.element_spec)}). Use a dataset with per-frame "
+            "viewpoints, e.g. narratives/traveling_salesman."
+        )
+    scenes = dataset.repeat().map(
+        lambda example: {key: example[key] for key in keys}, num_parallel_calls=tf.data.AUTOTUNE
+    )
+    return (
+        scenes.shuffle(shuffle_buffer, seed=seed)
+        .batch(batch_size, drop_remainder=True)
+        .prefetch(tf.data.AUTOTUNE)
+    )

@@ -188,7 +188,12 @@ def export_preset(preset: str, out_dir, horizon: int | None = None) -> str:
     from keras_dynscene.models import load_preset
 
     model = load_preset(preset)
-    path = export_video_predictor(model, out_dir, horizon)
+    if hasattr(model, "sample_scene"):
+        from keras_dynscene.export.scene_renderer_export import export_scene_renderer
+
+        path = export_scene_renderer(model, out_dir)
+    else:
+        path = export_video_predictor(model, out_dir, horizon)
     import tensorflow as tf
 
     specs = signature_specs(tf.saved_model.load(path))

@@ -40,6 +40,7 @@ def plot_metric_per_step(
     std: dict | None = None,
     first_step: int = 1,
     xlabel: str = "Time step",
+    steps=None,
 ) -> str:
     """Line plot of a metric per predicted time step, one line per method.
 
@@ -53,6 +54,8 @@ def plot_metric_per_step(
             +/- one standard deviation around that method's line.
         first_step: the time index of the first value, e.g. the number of context frames + 1.
         xlabel: the time axis label.
+        steps: optional time index of every value (for non-consecutive steps, e.g. the query
+            frames of a jumpy prediction); replaces `first_step`.
 
     Returns:
         `path`.
@@ -80,7 +83,13 @@ def plot_metric_per_step(
             f"plot_metric_per_step: expected std keys among the curve names {list(arrays)}, "
             f"received unknown keys {unknown}."
         )
-    steps = np.arange(first_step, first_step + next(iter(lengths.values())))
+    length = next(iter(lengths.values()))
+    if steps is None:
+        steps = np.arange(first_step, first_step + length)
+    elif len(steps) != length:
+        raise ValueError(
+            f"plot_metric_per_step: expected {length} steps (one per value), received {len(steps)}."
+        )
     figure = Figure(figsize=(6.0, 4.0))
     axes = figure.subplots()
     for name, values in arrays.items():

@@ -329,3 +329,70 @@ def test_evaluate_vim_writes_matching_reconstruction_and_tracking(tmp_path):
     assert set(tracking) == {"1", "2", "4", "8"}
     assert (tmp_path / "eval" / "rule_module_matching.png").is_file()
     assert (tmp_path / "eval" / "ood_tracking_error.png").is_file()
+
+
+@pytest.mark.large
+def test_jump_train_evaluate_sample_package_and_export(tmp_path, monkeypatch, capsys):
+    from keras_dynscene.models import GQN
+    from keras_dynscene.models import JUMP
+    from tests.models.jump.test_jump import TINY
+    from tfds_builders.narratives import narratives_dataset_builder as narratives
+
+    class Builder(narratives.Builder):
+        name = "tiny_narratives"
+        DEFAULT_BUILDER_CONFIG_NAME = "salesman"
+        BUILDER_CONFIGS = [  # noqa: RUF012
+            narratives.NarrativesConfig(
+                name="salesman", num_frames=8, image_size=32, num_train=4, num_test=3
+            )
+        ]
+
+    del Builder
+    data = ["--dataset", "tiny_narratives/salesman", "--data-dir", str(tmp_path / "tfds")]
+    tiny = {**TINY, "max_context": 3, "max_targets": 3}
+    overrides = {k: v for k, v in tiny.items() if k not in ("image_size", "pixel_variance")}
+    args = ["train", "jump", *data, "--steps", "2", "--checkpoint-every", "1"]
+    args += ["--batch-size", "2", "--out", str(tmp_path / "run")]
+    args += ["--set", *[f"{k}={json.dumps(v)}" for k, v in overrides.items()]]
+    assert main(args) == 0
+    summary = json.loads((tmp_path / "run" / "train_summary.json").read_text())
+    assert summary["optimizer_steps"] == 2
+    grid = Image.open(tmp_path / "run" / "samples" / "epoch_0002.png")
+    assert grid.size == (8 * 38, 2 * 4 * 38)  # 2 scenes x (truth + 3 samples), 8 frames
+    trained = tmp_path / "run" / "model.keras"
+    assert isinstance(JUMP.from_preset(str(trained)), JUMP)
+
+    gqn = tmp_path / "gqn.keras"
+    GQN(**{**tiny, "image_size": 32}).save(gqn)
+    args = ["evaluate", "--preset", str(trained), *data, "--num-videos", "3"]
+    args += ["--num-samples", "2", "--consistency", "--compare", str(gqn)]
+    args += ["--baselines", "copy_nearest_context_frame,untrained"]
+    assert main(args + ["--out", str(tmp_path / "eval")]) == 0
+    report = json.loads((tmp_path / "eval" / "metrics.json").read_text())
+    methods = {"model", "untrained", str(gqn), "copy_nearest_context_frame"}
+    assert set(report["min_mse"]) == {"forward", "backward", "jumpy"}
+    assert all(set(results) == methods for results in report["min_mse"].values())
+    assert report["tasks"]["forward"] == {"context": [0, 1, 2], "queries": [3, 4, 5, 6, 7]}
+    assert report["consistency"][str(gqn)]["duplicate"]["ratio"] == pytest.approx(3.0, rel=1e-3)
+    assert (tmp_path / "eval" / "min_mse_jumpy.png").is_file()
+    bad = ["evaluate", "--preset", str(trained), *data, "--baselines", "copy_last_frame,nope"]
+    assert main(bad + ["--out", str(tmp_path / "bad")]) == 2
+    assert "Unknown baselines ['nope']" in capsys.readouterr().err
+
+    out = tmp_path / "jump.gif"
+    args = ["sample", "--preset", str(trained), *data, "--out", str(out)]
+    assert main(args + ["--num-clips", "2", "--num-samples", "2"]) == 0
+    gif = Image.open(out)
+    assert gif.n_frames == 8 and gif.size == (3 * 38, 3 * 38)  # 3 tasks x (truth + 2 samples)
+    png = Image.open(out.with_suffix(".png"))
+    assert png.size == (8 * 38, 3 * 2 * (3 * 38 + 4))  # 3 tasks x 2 scenes, separators
+
+    monkeypatch.setenv("DYNSCENE_PRESETS_DIR", str(tmp_path / "presets"))
+    args = ["package-preset", "--model", str(trained), "--name", "tiny_jump"]
+    assert main(args + ["--dataset", "tiny_narratives/salesman"]) == 0
+    import tensorflow as tf
+
+    loaded = tf.saved_model.load(str(tmp_path / "presets" / "tiny_jump" / "saved_model"))
+    assert {"serving_default", "render", "render_uint8"} <= set(loaded.signatures)
+    assert main(["export", "--preset", "tiny_jump", "--out", str(tmp_path / "exported")]) == 0
+    assert "signature 'render'" in capsys.readouterr().out

@@ -4,6 +4,7 @@ import tensorflow as tf
 
 from keras_dynscene.data.video_dataset import evaluation_batches
 from keras_dynscene.data.video_dataset import load_video_dataset
+from keras_dynscene.data.video_dataset import scene_batches
 from keras_dynscene.data.video_dataset import training_batches
 from keras_dynscene.data.video_dataset import video_windows
 
@@ -44,3 +45,17 @@ def test_too_short_videos_fail_clearly():
 def test_unknown_dataset_name():
     with pytest.raises(ValueError, match="Unknown dataset 'moving_pixels'"):
         load_video_dataset("moving_pixels", "train")
+
+
+def test_scene_batches_keep_whole_scenes_with_their_viewpoints():
+    videos = np.arange(3, dtype="uint8")[:, None, None, None, None] * np.ones((1, 5, 4, 4, 3))
+    views = np.tile(np.linspace(0, 1, 5, dtype="float32")[None, :, None], (3, 1, 1))
+    dataset = tf.data.Dataset.from_tensor_slices(
+        {"video": videos.astype("uint8"), "viewpoints": views, "label": np.arange(3)}
+    )
+    batch = next(iter(scene_batches(dataset, 2, seed=0)))
+    assert set(batch) == {"video", "viewpoints"}
+    assert batch["video"].shape == (2, 5, 4, 4, 3) and batch["viewpoints"].shape == (2, 5, 1)
+    np.testing.assert_allclose(batch["viewpoints"].numpy(), views[:2])
+    with pytest.raises(ValueError, match="\\['viewpoints'\\] are missing"):
+        scene_batches(dataset.map(lambda e: {"video": e["video"]}), 2)

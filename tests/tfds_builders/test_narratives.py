@@ -26,11 +26,17 @@ class NarrativesTest(tfds.testing.DatasetBuilderTestCase):
 
     def test_configs(self):
         configs = {config.name: config for config in narratives.Builder.BUILDER_CONFIGS}
-        self.assertEqual(sorted(configs), ["color_reaction", "traveling_salesman"])
-        for name, config in configs.items():
+        self.assertEqual(
+            sorted(configs), ["color_reaction", "traveling_salesman", "traveling_salesman_32"]
+        )
+        for name in ("color_reaction", "traveling_salesman"):
+            config = configs[name]
             self.assertEqual(config.narrative, name)
             self.assertEqual((config.num_train, config.num_test), (98_000, 1_000))
             self.assertEqual((config.image_size, config.num_shapes), (64, 5))
+        small = configs["traveling_salesman_32"]
+        self.assertEqual((small.narrative, small.image_size), ("traveling_salesman", 32))
+        self.assertEqual((small.num_train, small.num_test), (20_000, 1_000))
         self.assertEqual(narratives.Builder.DEFAULT_BUILDER_CONFIG_NAME, "traveling_salesman")
         features = narratives.Builder(data_dir=self.tmp_dir, config="traveling_salesman").info
         features = features.features

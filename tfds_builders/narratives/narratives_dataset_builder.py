@@ -93,6 +93,16 @@ class Builder(tfds.core.GeneratorBasedBuilder):
             ),
             narrative="color_reaction",
         ),
+        NarrativesConfig(
+            name="traveling_salesman_32",
+            description=(
+                "Traveling salesman at 32x32 (the smallest frame size), 20,000 train videos: "
+                "the data of the CPU-sized `jump_narratives_cpu` preset."
+            ),
+            narrative="traveling_salesman",
+            image_size=32,
+            num_train=20_000,
+        ),
     ]
     DEFAULT_BUILDER_CONFIG_NAME = "traveling_salesman"
 

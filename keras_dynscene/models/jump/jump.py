@@ -69,7 +69,10 @@ class JUMP(ELBOMixin, PresetMixin, keras.Model):
         channels: frame channels.
         viewpoint_size: viewpoint dimension V (1 for timestamps).
         max_context: most context frames of a training split (at least 1 is drawn).
-        max_targets: most target frames of a training split.
+        max_targets: most target frames of a training split, and of explicit
+            `"context_mask"` / `"target_mask"` inputs (`posterior_kl` refuses more; inside a
+            compiled step, where tensors cannot be checked, the first `max_targets` targets in
+            frame order are used). `render` takes any number of queries.
         num_draw_steps: `nt`, DRAW steps of the prior / posterior and of the renderer.
         nf_to_hidden: channels of the ConvLSTM states.
         nf_enc: channels of the convolution mapping the representations to the LSTM input.
@@ -286,6 +289,17 @@ class JUMP(ELBOMixin, PresetMixin, keras.Model):
                 f"per frame, viewpoint_size={v}), received {view_shape}."
             )
 
+    def check_target_counts(self, target_mask):
+        """Explicit target masks may hold at most `max_targets` frames per scene (a compiled
+        step cannot check its tensors; there the first `max_targets` targets are used)."""
+        counts = np.asarray(target_mask).sum(axis=1)
+        if np.any(counts > self.max_targets):
+            raise ValueError(
+                f"{type(self).__name__}: expected at most max_targets={self.max_targets} target "
+                f"frames per scene, received target counts {counts.astype(int).tolist()}. Split "
+                "the targets over several calls or build the model with a larger max_targets."
+            )
+
     # --- splits -------------------------------------------------------------------------------
 
     def random_split(self, batch_size, num_frames):
@@ -328,7 +342,7 @@ class JUMP(ELBOMixin, PresetMixin, keras.Model):
         features = self.representation(
             ops.concatenate([flat, broadcast_viewpoint(flat_views, size, size)], axis=-1)
         )
-        return ops.reshape(features, (-1, frames.shape[1], *features.shape[1:]))
+        return ops.reshape(features, (-1, ops.shape(frames)[1], *features.shape[1:]))
 
     def zero_state(self, like, filters):
         zeros = ops.zeros_like(like[..., :1]) * ops.zeros((filters,))
@@ -518,26 +532,74 @@ class JUMP(ELBOMixin, PresetMixin, keras.Model):
             raise ValueError(f"{name}.render: expected num_samples >= 1, received {num_samples}.")
         num_samples, num_queries = int(num_samples), queries.shape[1]
         generator = keras.random.SeedGenerator(seed)
-        representations = self.represent(
-            ops.convert_to_tensor(frames), ops.convert_to_tensor(views)
+        noise = self.latent_noise(
+            self.scene_noise_batch(batch * num_samples, num_queries), True, seed=generator
         )
-        r_context = masked_sum(representations, ops.convert_to_tensor(mask))
-        r_context = ops.repeat(r_context, num_samples, axis=0)  # [B * S, h, w, c]
-        flat_queries = np.repeat(queries, num_samples, axis=0).reshape(-1, self.viewpoint_size)
+        rendered = self.sample_scene(
+            *[ops.convert_to_tensor(array) for array in (frames, views, mask, queries)],
+            noise,
+            num_samples=num_samples,
+        )
+        rendered = ops.convert_to_numpy(ops.stop_gradient(rendered))
+        return rendered.reshape(batch, num_samples, *rendered.shape[1:])
+
+    def scene_noise_batch(self, num_scenes: int, num_queries: int) -> int:
+        """Leading size of the latent noise of `sample_scene`: one latent per scene for JUMP,
+        one per query for GQN."""
+        return num_scenes * num_queries if self.per_target_latents else num_scenes
+
+    def sample_scene(
+        self, context_frames, context_views, context_mask, query_views, noise, num_samples=1
+    ):
+        """Tensor-level sampling behind `render` and the exported `render` endpoint.
+
+        The context is encoded once per scene; its representation is repeated for the samples.
+
+        Args:
+            context_frames: float `[B, M, H, W, C]` in [0, 1].
+            context_views: `[B, M, V]`.
+            context_mask: `[B, M]`, 1 for real context frames.
+            query_views: `[B, Q, V]`.
+            noise: standard normal `latent_noise_shape(scene_noise_batch(B * S, Q))`.
+            num_samples: `S`, sampled sets per scene (a Python int).
+
+        Returns:
+            Rendered frames `[B * S, Q, H, W, C]`, the samples of a scene adjacent.
+        """
+        num_queries = ops.shape(query_views)[1]  # dynamic inside an exported signature
+        representations = self.represent(context_frames, context_views)
+        r_context = ops.repeat(masked_sum(representations, context_mask), num_samples, axis=0)
+        query_views = ops.repeat(query_views, num_samples, axis=0)
+        flat_queries = ops.reshape(query_views, (-1, self.viewpoint_size))
         if self.per_target_latents:
             r_context = ops.repeat(r_context, num_queries, axis=0)
-            noise = self.latent_noise(batch * num_samples * num_queries, True, seed=generator)
-            z, _ = self.draw_latents(
-                r_context, None, noise, query_views=ops.convert_to_tensor(flat_queries)
-            )
+            z, _ = self.draw_latents(r_context, None, noise, query_views=flat_queries)
         else:
-            noise = self.latent_noise(batch * num_samples, True, seed=generator)
             z, _ = self.draw_latents(r_context, None, noise)
             z = ops.repeat(z, num_queries, axis=0)
-        rendered = self.render_frames(z, ops.convert_to_tensor(flat_queries))
-        rendered = ops.convert_to_numpy(ops.stop_gradient(rendered))
-        size = self.image_size
-        return rendered.reshape(batch, num_samples, num_queries, size, size, self.channels)
+        rendered = self.render_frames(z, flat_queries)
+        return ops.reshape(rendered, (-1, num_queries, *rendered.shape[1:]))
+
+    def posterior_kl(self, frames, views, context_mask, target_mask):
+        """KL from the posterior given the targets to the prior given the context, per scene
+        (posterior means through the DRAW steps, no random draws); section 4.2's KL_1 / KL_3.
+
+        Args:
+            frames: `[B, N, H, W, C]` uint8 or floats in [0, 1].
+            views: `[B, N, V]`.
+            context_mask, target_mask: `[B, N]` 0/1 masks of the context and target frames.
+
+        Returns:
+            float32 numpy `[B]`.
+        """
+        frames = ops.convert_to_tensor(frames)
+        if keras.backend.standardize_dtype(frames.dtype) == "uint8":
+            frames = ops.cast(frames, "float32") / 255.0
+        arrays = [ops.convert_to_tensor(a, "float32") for a in (views, context_mask, target_mask)]
+        self.check_scene_shapes(tuple(frames.shape), tuple(arrays[0].shape), "scene")
+        self.check_target_counts(ops.convert_to_numpy(arrays[2]))
+        outputs = self.scene_pass(ops.cast(frames, "float32"), *arrays, sample=False)
+        return ops.convert_to_numpy(outputs["kl"]).astype("float32")
 
     def get_config(self):
         config = super().get_config()
