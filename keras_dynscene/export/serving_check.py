@@ -1,4 +1,5 @@
-"""Checks an exported video-prediction SavedModel the way TF Serving would serve it.
+"""Checks an exported SavedModel (video predictor or scene renderer) the way TF Serving would
+serve it.
 
 `tensorflow_model_server` cannot be installed here, so the closest faithful check is:
 
@@ -13,6 +14,7 @@
 Both raise `ServingCheckError` naming what failed.
 """
 
+import contextlib
 import os
 import shlex
 import shutil
@@ -28,6 +30,7 @@ import numpy as np
 
 DEFAULT_SIGNATURE = "serving_default"
 UINT8_SIGNATURE = "predict_uint8"
+SCENE_INPUTS = ("context_frames", "context_views", "query_views", "seed")
 SERVE_TAG = "serve"
 MAX_MESSAGE_BYTES = 256 * 2**20
 
@@ -330,10 +333,7 @@ def serving_check(
         FileNotFoundError: no SavedModel at `model_dir`.
         ServingCheckError: a check failed (the message says which and the values seen).
     """
-    import grpc
     import tensorflow as tf
-    from tensorflow_serving.apis import get_model_metadata_pb2
-    from tensorflow_serving.apis import prediction_service_pb2_grpc
 
     model_dir = _check_model_dir(model_dir)
     loaded = tf.saved_model.load(str(model_dir))
@@ -344,6 +344,8 @@ def serving_check(
         f"{sorted(specs)}.",
     )
     default = specs[DEFAULT_SIGNATURE]
+    if set(default["inputs"]) == set(SCENE_INPUTS):
+        return scene_serving_check(loaded, model_dir, specs, port, seed, model_name, timeout_s)
     _require(
         set(default["inputs"]) == {"context", "seed"} and "frames" in default["outputs"],
         "Expected a video-prediction export: serving_default(context, seed) -> {frames}; found "
@@ -356,37 +358,8 @@ def serving_check(
     expected_shape = [int(context.shape[0]), *frames_spec[1:]]
 
     result = {"model_dir": str(model_dir), "model_name": model_name, "signatures": specs}
-    channel_options = [
-        ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
-        ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
-    ]
-    server = LoopbackPredictionServer(
-        loaded, model_dir, model_name, port, max_lifetime_s=8 * timeout_s + 60
-    )
-    with server, grpc.insecure_channel(server.address, options=channel_options) as channel:
-        grpc.channel_ready_future(channel).result(timeout=timeout_s)
-        stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
-        result["address"] = server.address
-
-        def predict(signature, inputs):
-            response = stub.Predict(
-                predict_request(signature, inputs, model_name), timeout=timeout_s
-            )
-            return {key: tf.make_ndarray(proto) for key, proto in response.outputs.items()}
-
-        # 1. Metadata.
-        metadata_request = get_model_metadata_pb2.GetModelMetadataRequest()
-        metadata_request.model_spec.name = model_name
-        metadata_request.metadata_field.append("signature_def")
-        metadata = stub.GetModelMetadata(metadata_request, timeout=timeout_s)
-        signature_map = get_model_metadata_pb2.SignatureDefMap()
-        metadata.metadata["signature_def"].Unpack(signature_map)
-        result["metadata_signatures"] = sorted(signature_map.signature_def)
-        _require(
-            DEFAULT_SIGNATURE in signature_map.signature_def,
-            f"GetModelMetadata lists {result['metadata_signatures']} "
-            f"without '{DEFAULT_SIGNATURE}'.",
-        )
+    with _served(loaded, model_dir, model_name, port, timeout_s) as (predict, metadata):
+        result.update(metadata)
 
         # 2. A real PredictRequest.
         start = time.perf_counter()
@@ -469,23 +442,144 @@ def serving_check(
 
         # 5. A malformed request gets a clear error status.
         short = context[:, :-1] if context.shape[1] > 1 else np.concatenate([context] * 2, axis=1)
-        try:
-            predict(DEFAULT_SIGNATURE, {"context": short, "seed": seed})
-        except grpc.RpcError as error:
-            result["bad_request_status"] = error.code().name
-            details = error.details() or ""
-            lines = [line for line in details.splitlines() if "assertion failed" in line]
-            result["bad_request_details"] = (lines[0] if lines else details)[:500]
-        else:
-            raise ServingCheckError(
-                f"A context of shape {list(short.shape)} (wrong frame count) was accepted; "
-                "expected INVALID_ARGUMENT."
-            )
+        bad = _bad_request_status(
+            predict,
+            DEFAULT_SIGNATURE,
+            {"context": short, "seed": seed},
+            f"a context of shape {list(short.shape)} (wrong frame count)",
+        )
+        result["bad_request_status"], result["bad_request_details"] = bad["status"], bad["details"]
         _require(
             result["bad_request_status"] == "INVALID_ARGUMENT"
             and "context" in result["bad_request_details"],
             f"A wrong-shaped context got status {result['bad_request_status']} "
             f"('{result['bad_request_details']}'); expected INVALID_ARGUMENT naming `context`.",
+        )
+    return result
+
+
+@contextlib.contextmanager
+def _served(loaded, model_dir, model_name: str, port: int, timeout_s: float):
+    """Serves `loaded` on loopback gRPC; yields `predict(signature, inputs) -> outputs` (a real
+    `PredictRequest` through a `PredictionServiceStub`) and what `GetModelMetadata` listed."""
+    import grpc
+    import tensorflow as tf
+    from tensorflow_serving.apis import get_model_metadata_pb2
+    from tensorflow_serving.apis import prediction_service_pb2_grpc
+
+    channel_options = [
+        ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+        ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    ]
+    server = LoopbackPredictionServer(
+        loaded, model_dir, model_name, port, max_lifetime_s=8 * timeout_s + 60
+    )
+    with server, grpc.insecure_channel(server.address, options=channel_options) as channel:
+        grpc.channel_ready_future(channel).result(timeout=timeout_s)
+        stub = prediction_service_pb2_grpc.PredictionServiceStub(channel)
+
+        def predict(signature, inputs):
+            response = stub.Predict(
+                predict_request(signature, inputs, model_name), timeout=timeout_s
+            )
+            return {key: tf.make_ndarray(proto) for key, proto in response.outputs.items()}
+
+        # 1. Metadata.
+        metadata_request = get_model_metadata_pb2.GetModelMetadataRequest()
+        metadata_request.model_spec.name = model_name
+        metadata_request.metadata_field.append("signature_def")
+        metadata = stub.GetModelMetadata(metadata_request, timeout=timeout_s)
+        signature_map = get_model_metadata_pb2.SignatureDefMap()
+        metadata.metadata["signature_def"].Unpack(signature_map)
+        listed = sorted(signature_map.signature_def)
+        _require(
+            DEFAULT_SIGNATURE in signature_map.signature_def,
+            f"GetModelMetadata lists {listed} without '{DEFAULT_SIGNATURE}'.",
+        )
+        yield predict, {"address": server.address, "metadata_signatures": listed}
+
+
+def _bad_request_status(predict, signature, inputs, what: str) -> dict:
+    """Sends a malformed request; it must be refused with INVALID_ARGUMENT."""
+    import grpc
+
+    try:
+        predict(signature, inputs)
+    except grpc.RpcError as error:
+        details = error.details() or ""
+        lines = [line for line in details.splitlines() if "assertion failed" in line]
+        return {"status": error.code().name, "details": (lines[0] if lines else details)[:500]}
+    raise ServingCheckError(f"A request with {what} was accepted; expected INVALID_ARGUMENT.")
+
+
+def scene_serving_check(
+    loaded, model_dir, specs: dict, port=0, seed=(1, 2), model_name="dynscene", timeout_s=120.0
+) -> dict:
+    """`serving_check` for a scene renderer (JUMP / GQN, `export_scene_renderer`): a real
+    `PredictRequest` with 2 context frames and 3 queries answers `frames` [1, 3, H, W, C] in
+    [0, 1] equal to the in-process call, deterministic per seed, `render_uint8` agrees, and
+    context views of the wrong length are refused with INVALID_ARGUMENT."""
+    import tensorflow as tf
+
+    inputs = specs[DEFAULT_SIGNATURE]["inputs"]
+    frame_shape = inputs["context_frames"]["shape"][2:]
+    view = inputs["context_views"]["shape"][2]
+    seed = np.asarray(seed, dtype="int32")
+    _require(seed.shape == (2,), f"`seed` must hold two integers; received {seed.tolist()}.")
+    request = {
+        "context_frames": np.full((1, 2, *frame_shape), 0.5, "float32"),
+        "context_views": np.linspace(0, 0.2, 2 * view, dtype="float32").reshape(1, 2, view),
+        "query_views": np.linspace(0.5, 1.0, 3 * view, dtype="float32").reshape(1, 3, view),
+        "seed": seed,
+    }
+    result = {"model_dir": str(model_dir), "model_name": model_name, "signatures": specs}
+    with _served(loaded, model_dir, model_name, port, timeout_s) as (predict, metadata):
+        result.update(metadata)
+        start = time.perf_counter()
+        frames = predict(DEFAULT_SIGNATURE, request)["frames"]
+        result["predict_latency_s"] = round(time.perf_counter() - start, 4)
+        result["response"] = {"frames_shape": list(frames.shape), "dtype": str(frames.dtype)}
+        _require(
+            list(frames.shape) == [1, 3, *frame_shape] and frames.dtype == np.float32,
+            f"`frames` came back as {frames.dtype} {list(frames.shape)}; expected float32 "
+            f"{[1, 3, *frame_shape]}.",
+        )
+        _require(
+            bool(np.all(np.isfinite(frames))) and frames.min() >= 0.0 and frames.max() <= 1.0,
+            f"`frames` must be finite and in [0, 1]; received [{frames.min()}, {frames.max()}].",
+        )
+        tensors = {key: tf.constant(value) for key, value in request.items()}
+        local = loaded.signatures[DEFAULT_SIGNATURE](**tensors)["frames"].numpy()
+        result["matches_in_process_call"] = bool(np.array_equal(local, frames))
+        _require(result["matches_in_process_call"], "The gRPC response differs in process.")
+        again = predict(DEFAULT_SIGNATURE, request)["frames"]
+        other = predict(DEFAULT_SIGNATURE, {**request, "seed": seed + 1})["frames"]
+        result["same_seed_same_frames"] = bool(np.array_equal(again, frames))
+        result["different_seed_different_frames"] = bool(not np.array_equal(other, frames))
+        _require(
+            result["same_seed_same_frames"] and result["different_seed_different_frames"],
+            "Expected the same frames for the same seed and different frames for another seed.",
+        )
+        if "render_uint8" in specs:
+            gray = np.full(request["context_frames"].shape, 128, "uint8")
+            reference = predict(
+                DEFAULT_SIGNATURE, {**request, "context_frames": gray.astype("float32") / 255.0}
+            )["frames"]
+            as_uint8 = {key: value for key, value in request.items() if key != "context_frames"}
+            from_uint8 = predict("render_uint8", {**as_uint8, "context_frames_uint8": gray})[
+                "frames"
+            ]
+            result["uint8_matches_float"] = bool(np.allclose(from_uint8, reference, atol=1e-6))
+            _require(result["uint8_matches_float"], "'render_uint8' differs from the float call.")
+        bad = {**request, "context_views": request["context_views"][:, :1]}
+        result["bad_request"] = _bad_request_status(
+            predict, DEFAULT_SIGNATURE, bad, "one context view for two frames"
+        )
+        _require(
+            result["bad_request"]["status"] == "INVALID_ARGUMENT"
+            and "context_views" in result["bad_request"]["details"],
+            f"Mismatched context views got {result['bad_request']}; expected INVALID_ARGUMENT "
+            "naming `context_views`.",
         )
     return result
 

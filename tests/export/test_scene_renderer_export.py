@@ -103,3 +103,16 @@ def test_export_refuses_a_video_predictor(tmp_path):
 
     with pytest.raises(ValueError, match="not a scene model"):
         export_scene_renderer(tiny_model(), tmp_path / "x")
+
+
+def test_serving_check_serves_a_scene_renderer(tmp_path):
+    from keras_dynscene.export.serving_check import serving_check
+
+    path = export_scene_renderer(GQN(**TINY), tmp_path / "1")
+    result = serving_check(tmp_path)  # a TF Serving base path resolves to its version folder
+    assert result["response"]["frames_shape"] == [1, 3, 16, 16, 3]
+    assert result["metadata_signatures"] == ["render", "render_uint8", "serving_default"]
+    assert result["matches_in_process_call"] and result["uint8_matches_float"]
+    assert result["same_seed_same_frames"] and result["different_seed_different_frames"]
+    assert result["bad_request"]["status"] == "INVALID_ARGUMENT"
+    assert result["model_dir"] == path

@@ -141,7 +141,8 @@ class TestExportVideoPredictor(TestCase):
         from_float = loaded.signatures["predict"](
             context=tf.constant(context_uint8.astype("float32") / 255.0), seed=seed
         )["frames"]
-        self.assert_allclose(from_uint8, from_float, atol=1e-6)
+        # oneDNN may pick other kernels between calls under load: float32 round-off, not 1e-6.
+        self.assert_allclose(from_uint8, from_float, atol=1e-5)
 
     def test_tfsm_layer_calls_the_endpoint(self, exported):
         import tensorflow as tf
