@@ -37,7 +37,7 @@ BACKENDS = ("tensorflow", "jax", "torch")
 VARIANTS = ("jump", "jump_all_frames", "autoregressive")
 
 WORKER = r"""
-import json, statistics, sys, time
+import inspect, json, statistics, sys, time
 import keras, numpy as np
 from keras_dynscene.models import JUMP, HierarchicalVRNN
 
@@ -45,7 +45,10 @@ args = json.loads(sys.argv[1])
 size, frames, context, n = args["resolution"], args["frames"], args["context"], args["num_samples"]
 
 
-def timed(name, call):
+def timed(name, model, call):
+    # A fresh predict function per variant: TF's `reduce_retracing` would otherwise retrace a
+    # second input shape (horizon, query count) with an unknown axis, which the loops cannot take.
+    model.predict_function = None
     start = time.perf_counter()
     output = call()
     first = time.perf_counter() - start
@@ -72,10 +75,14 @@ vrnn = HierarchicalVRNN.from_preset(args["vrnn_preset"], **overrides(
     HierarchicalVRNN, args["vrnn_preset"], image_size=size, context_frames=context,
     future_frames=frames - context,
 ))
+if jump.channels != vrnn.channels:
+    raise ValueError(f"Channels differ: JUMP {jump.channels}, autoregressive {vrnn.channels}.")
+# `render` runs Keras' compiled predict loop where it takes `verbose`, else eager ops.
+quiet = {"verbose": 0} if "verbose" in inspect.signature(jump.render).parameters else {}
 print("RESULT " + json.dumps({"models": {
     "jump": {"preset": args["jump_preset"], "params": int(jump.count_params()),
              "image_size": jump.image_size, "channels": jump.channels,
-             "num_draw_steps": jump.num_draw_steps},
+             "num_draw_steps": jump.num_draw_steps, "render": "predict" if quiet else "eager"},
     "autoregressive": {"preset": args["vrnn_preset"], "params": int(vrnn.count_params()),
                        "image_size": vrnn.image_size, "channels": vrnn.channels,
                        "latent_resolutions": list(vrnn.latent_resolutions),
@@ -85,13 +92,14 @@ clip = np.random.default_rng(0).integers(
     0, 256, (1, context, size, size, vrnn.channels)).astype("uint8")
 stamps = np.arange(frames, dtype="float32")[None, :, None] / (frames - 1)
 context_views, last_view, future_views = stamps[:, :context], stamps[:, -1:], stamps[:, context:]
-last = timed("jump", lambda: jump.render(clip, context_views, last_view, num_samples=n, seed=0))
-every = timed("jump_all_frames", lambda: jump.render(
-    clip, context_views, future_views, num_samples=n, seed=0))
+last = timed("jump", jump, lambda: jump.render(
+    clip, context_views, last_view, num_samples=n, seed=0, **quiet))
+every = timed("jump_all_frames", jump, lambda: jump.render(
+    clip, context_views, future_views, num_samples=n, seed=0, **quiet))
 frame = (size, size, vrnn.channels)
 assert last.shape == (1, n, 1, *frame) and every.shape == (1, n, frames - context, *frame)
 for horizon in args["rollout_horizons"] or [frames - context]:
-    rollout = timed(f"rollout_{horizon}", lambda: vrnn.predict_future(
+    rollout = timed(f"rollout_{horizon}", vrnn, lambda: vrnn.predict_future(
         clip, horizon=horizon, num_samples=n, seed=0, batch_size=n, verbose=0))
     assert rollout.shape == (1, n, horizon, *frame), rollout.shape
 """
@@ -160,6 +168,13 @@ def autoregressive_time(rollouts, horizon):
         (x - mean_x) ** 2 for x in xs
     )
     intercept = mean_y - slope * mean_x
+    if slope <= 0:
+        return {
+            "horizon": horizon,
+            "rollouts": rollouts,
+            "error": "roll-out time does not grow with the horizon (noise): use longer horizons "
+            "or more repeats",
+        }
     return {
         "seconds": intercept + slope * horizon,
         "horizon": horizon,

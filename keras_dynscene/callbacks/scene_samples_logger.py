@@ -3,6 +3,7 @@ import os
 import keras
 import numpy as np
 
+from keras_dynscene.callbacks.video_samples_logger import write_tensorboard_image
 from keras_dynscene.visualization.scene_grid import scene_prediction_grid
 from keras_dynscene.visualization.video_grid import save_png
 
@@ -40,6 +41,7 @@ class SceneSamplesLogger(keras.callbacks.Callback):
             views[:, context:],
             num_samples=self.num_samples,
             seed=self.seed,
+            verbose=0,
         )
         queries = range(context, frames.shape[1])
         grid = np.concatenate(
@@ -52,9 +54,4 @@ class SceneSamplesLogger(keras.callbacks.Callback):
         folder = os.path.join(self.output_dir, "samples")
         os.makedirs(folder, exist_ok=True)
         save_png(os.path.join(folder, f"epoch_{epoch + 1:04d}.png"), grid)
-        import tensorflow as tf
-
-        writer = tf.summary.create_file_writer(os.path.join(self.output_dir, "logs", "samples"))
-        with writer.as_default():
-            tf.summary.image("samples", grid[None], step=epoch + 1)
-        writer.close()
+        write_tensorboard_image(self.output_dir, grid, epoch + 1)

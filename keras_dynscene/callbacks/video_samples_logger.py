@@ -43,12 +43,14 @@ class VideoSamplesLogger(keras.callbacks.Callback):
             os.path.join(folder, f"epoch_{epoch + 1:04d}.gif"),
             comparison_video(context[0], truth[0], samples[0]),
         )
-        self._write_tensorboard(grid, epoch)
+        write_tensorboard_image(self.output_dir, grid, epoch + 1)
 
-    def _write_tensorboard(self, grid, epoch):
-        import tensorflow as tf
 
-        writer = tf.summary.create_file_writer(os.path.join(self.output_dir, "logs", "samples"))
-        with writer.as_default():
-            tf.summary.image("samples", grid[None], step=epoch + 1)
-        writer.close()
+def write_tensorboard_image(output_dir: str, grid, step: int):
+    """Logs a uint8 sample grid as the `samples` image of the `logs/samples` TensorBoard run."""
+    import tensorflow as tf
+
+    writer = tf.summary.create_file_writer(os.path.join(output_dir, "logs", "samples"))
+    with writer.as_default():
+        tf.summary.image("samples", grid[None], step=step)
+    writer.close()

@@ -7,6 +7,7 @@ import os
 import time
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from keras_dynscene.metrics.best_of_n import best_of_n
 from keras_dynscene.metrics.mse import mse
@@ -66,7 +67,15 @@ def to_float(frames) -> np.ndarray:
 
 
 def min_mse_of_samples(
-    sampler, frames, views, context_index, query_index, num_samples, batch_size=32, seed=0
+    sampler,
+    frames,
+    views,
+    context_index,
+    query_index,
+    num_samples,
+    batch_size=32,
+    seed=0,
+    description=None,
 ) -> dict:
     """Minimum over `num_samples` sampled sets of the MSE to the true query frames (section 4.1).
 
@@ -78,13 +87,17 @@ def min_mse_of_samples(
         num_samples: sampled sets per scene (30 in the paper).
         batch_size: scenes per sampler call.
         seed: sampling seed (batch `i` uses `seed + i`).
+        description: label of the progress bar (none without).
 
     Returns:
         `{"mean": mean over scenes of the per-scene minimum MSE, "std_error", "per_step": [Q]
         MSE of the chosen set per query, "per_scene": [B]}`.
     """
     per_scene, per_step = [], []
-    for index, start in enumerate(range(0, len(frames), batch_size)):
+    starts = range(0, len(frames), batch_size)
+    if description:
+        starts = tqdm(starts, desc=description, unit="batch")
+    for index, start in enumerate(starts):
         chunk = slice(start, start + batch_size)
         scenes, scene_views = frames[chunk], views[chunk]
         samples = sampler(
@@ -110,7 +123,9 @@ def min_mse_of_samples(
 
 def model_sampler(model):
     def sample(context_frames, context_views, query_views, num_samples, seed):
-        return model.render(context_frames, context_views, query_views, num_samples, seed=seed)
+        return model.render(
+            context_frames, context_views, query_views, num_samples, seed=seed, verbose=0
+        )
 
     return sample
 
@@ -201,7 +216,15 @@ def evaluate_scene_model(
         for name, (sampler, count) in samplers.items():
             start = time.time()
             results[name] = min_mse_of_samples(
-                sampler, frames, views, context_index, query_index, count, batch_size, seed
+                sampler,
+                frames,
+                views,
+                context_index,
+                query_index,
+                count,
+                batch_size,
+                seed,
+                description=f"{task} / {name}",
             )
             report["seconds"][f"{task}/{name}"] = round(time.time() - start, 1)
         report["min_mse"][task] = results

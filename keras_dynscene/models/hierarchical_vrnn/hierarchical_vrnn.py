@@ -377,7 +377,7 @@ class HierarchicalVRNN(ELBOMixin, VideoPredictionMixin, PresetMixin, keras.Model
         states = self._initial_states(features, with_posterior=False)
         previous = [f[:, -1] for f in features]
 
-        horizon = noise[0].shape[1]
+        horizon = ops.shape(noise[0])[1]  # a tensor once predict retraces with a new horizon
         batch = ops.shape(context)[0]
         frame_shape = (self.image_size, self.image_size, self.channels)
 

@@ -450,6 +450,18 @@ class JUMP(ELBOMixin, PresetMixin, keras.Model):
         return keras.random.normal(shape, seed=self.seed_generator if seed is None else seed)
 
     def call(self, inputs, training=False):
+        if "query_views" in inputs:  # a sampling request from `render`
+            # noise [B, samples, latents per sample (1 for JUMP, Q for GQN), nt, h, w, nf_z]
+            noise = inputs["noise"]
+            rendered = self.sample_scene(
+                inputs["context_frames"],
+                inputs["context_views"],
+                inputs["context_mask"],
+                inputs["query_views"],
+                ops.reshape(noise, (-1, *noise.shape[3:])),
+                num_samples=noise.shape[1],
+            )
+            return ops.reshape(rendered, (-1, noise.shape[1], *ops.shape(rendered)[1:]))
         frames, views = self.scene_from_inputs(inputs)
         if "context_mask" in inputs:
             context_mask = ops.cast(inputs["context_mask"], "float32")
@@ -479,6 +491,8 @@ class JUMP(ELBOMixin, PresetMixin, keras.Model):
         num_samples: int = 1,
         seed=None,
         context_mask=None,
+        batch_size: int = 32,
+        verbose="auto",
     ) -> np.ndarray:
         """Samples frames at query viewpoints given a context (section 3.2).
 
@@ -494,6 +508,8 @@ class JUMP(ELBOMixin, PresetMixin, keras.Model):
             seed: same seed, same samples.
             context_mask: optional `[B, M]` 0/1 marking the real context frames of each scene
                 (scenes with fewer frames are padded); every scene needs at least one.
+            batch_size: scenes per compiled call.
+            verbose: Keras progress-bar verbosity.
 
         Returns:
             float32 numpy `[B, num_samples, Q, H, W, C]` in [0, 1].
@@ -535,13 +551,16 @@ class JUMP(ELBOMixin, PresetMixin, keras.Model):
         noise = self.latent_noise(
             self.scene_noise_batch(batch * num_samples, num_queries), True, seed=generator
         )
-        rendered = self.sample_scene(
-            *[ops.convert_to_tensor(array) for array in (frames, views, mask, queries)],
-            noise,
-            num_samples=num_samples,
-        )
-        rendered = ops.convert_to_numpy(ops.stop_gradient(rendered))
-        return rendered.reshape(batch, num_samples, *rendered.shape[1:])
+        noise = ops.convert_to_numpy(noise)
+        request = {
+            "context_frames": frames,
+            "context_views": views,
+            "context_mask": mask,
+            "query_views": queries,
+            "noise": noise.reshape(batch, num_samples, -1, *noise.shape[1:]),
+        }
+        # Keras' compiled predict loop (tf.function / jax.jit / torch) with a progress bar.
+        return self.predict(request, batch_size=batch_size, verbose=verbose)
 
     def scene_noise_batch(self, num_scenes: int, num_queries: int) -> int:
         """Leading size of the latent noise of `sample_scene`: one latent per scene for JUMP,

@@ -61,6 +61,10 @@ class TestHierarchicalVRNN(TestCase):
         assert not np.allclose(first, other)
         # Samples of one context differ: the prior is stochastic.
         assert not np.allclose(first[0, 0], first[0, 1])
+        # Other horizons on the same model: predict retraces with an unknown time axis.
+        for horizon in (2, 6):
+            longer = model.predict_future(context, horizon, num_samples=2, seed=7, verbose=0)
+            assert longer.shape == (3, 2, horizon, 16, 16, 1)
 
     def test_config_and_keras_round_trip(self, tmp_path):
         model = tiny_model()
