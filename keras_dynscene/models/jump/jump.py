@@ -50,10 +50,11 @@ class JUMP(ELBOMixin, PresetMixin, keras.Model):
 
     Training (section 3.3, appendix A) maximizes the ELBO of a random split of every scene: a
     random permutation of its frames (argsort of uniform noise) takes `m ~ U{1..max_context}`
-    context frames and up to `max_targets` targets, expressed as masks, so every example of a
-    compiled batch gets its own counts. The likelihood is Gaussian with the annealed pixel
-    variance of appendix B (`LinearPixelVariance`, or `PiecewisePixelVariance` for MNIST cube),
-    a function of the in-graph step counter `kl_step`; the NLL sums over the target pixels.
+    context frames and `k ~ U{1..max_targets}` targets (at most the frames left), expressed as
+    masks, so every example of a compiled batch gets its own counts. The likelihood is Gaussian
+    with the annealed pixel variance of appendix B (`LinearPixelVariance`, or
+    `PiecewisePixelVariance` for MNIST cube), a function of the in-graph step counter
+    `kl_step`; the NLL sums over the target pixels.
 
     `per_target_latents=True` is the GQN baseline of sections 4.1-4.2 (class `GQN`): every target
     gets its own latent, from a prior conditioned on the context and the query viewpoint and a
@@ -305,7 +306,9 @@ class JUMP(ELBOMixin, PresetMixin, keras.Model):
     def random_split(self, batch_size, num_frames):
         """Context and target masks [B, N] of random splits: a random permutation of the frames
         (argsort of uniform noise) gives its first `m ~ U{1..max_context}` frames to the context
-        and the next (up to `max_targets`) to the targets."""
+        and the next `k ~ U{1..min(max_targets, N - m)}` to the targets. Variable target counts
+        train the posterior on every set size it is later conditioned on (the KL_1 / KL_3
+        analysis of section 4.2 conditions it on 1 and 3 targets)."""
         rank = ops.argsort(
             ops.argsort(
                 keras.random.uniform((batch_size, num_frames), seed=self.seed_generator), axis=1
@@ -314,11 +317,15 @@ class JUMP(ELBOMixin, PresetMixin, keras.Model):
         )
         rank = ops.cast(rank, "float32")
         most = float(min(self.max_context, num_frames - 1))
-        uniform = keras.random.uniform((batch_size, 1), seed=self.seed_generator)
-        num_context = 1.0 + ops.minimum(ops.floor(uniform * most), most - 1.0)
+        uniform = keras.random.uniform((batch_size, 2), seed=self.seed_generator)
+        num_context = 1.0 + ops.minimum(ops.floor(uniform[:, :1] * most), most - 1.0)
+        available = ops.minimum(float(self.max_targets), float(num_frames) - num_context)
+        num_targets = 1.0 + ops.minimum(
+            ops.floor(uniform[:, 1:] * available), available - 1.0
+        )
         context_mask = ops.cast(rank < num_context, "float32")
         target_mask = ops.cast(
-            ops.logical_and(rank >= num_context, rank < num_context + self.max_targets), "float32"
+            ops.logical_and(rank >= num_context, rank < num_context + num_targets), "float32"
         )
         return context_mask, target_mask
 

@@ -48,6 +48,13 @@ class TestJUMP(TestCase):
         valid = keras.ops.convert_to_numpy(outputs["target_valid"])
         assert np.all((context.sum(1) >= 1) & (context.sum(1) <= 3))
         assert np.all((valid.sum(1) >= 1) & (valid.sum(1) <= 2))
+        # Counts vary per example: every context size 1..3 and target size 1..2 is drawn.
+        context_mask, target_mask = model.random_split(256, 5)
+        counts = keras.ops.convert_to_numpy(keras.ops.sum(context_mask, axis=1))
+        targets = keras.ops.convert_to_numpy(keras.ops.sum(target_mask, axis=1))
+        assert set(counts.tolist()) == {1.0, 2.0, 3.0} and set(targets.tolist()) == {1.0, 2.0}
+        overlap = keras.ops.convert_to_numpy(context_mask * target_mask)
+        assert overlap.max() == 0.0
         frames = keras.ops.convert_to_numpy(outputs["frames"])
         assert frames.min() >= 0.0 and frames.max() <= 1.0
 
@@ -266,3 +273,20 @@ def test_reloads_and_renders_identically_on_another_backend(backend, tmp_path):
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["backend"] == backend
     assert report["max_error"] < 1e-4
+
+
+@pytest.mark.backends
+def test_shipped_preset_predicts_narratives_better_than_copying():
+    from keras_dynscene.data.narratives import Narratives
+    from keras_dynscene.evaluation.scene_evaluation import copy_nearest_context_frame
+
+    model = JUMP.from_preset("jump_traveling_salesman")
+    assert (model.image_size, model.max_context, model.max_targets) == (32, 5, 4)
+    scene = Narratives("traveling_salesman", image_size=32).generate(8, seed=123)
+    frames, views = scene["video"], scene["viewpoints"]
+    rendered = model.render(frames[:, :5], views[:, :5], views[:, 5:], num_samples=4, seed=0)
+    assert rendered.shape == (8, 4, 16, 32, 32, 3)
+    truth = frames[:, None, 5:].astype("float32") / 255.0
+    best = np.square(rendered - truth).mean(axis=(2, 3, 4, 5)).min(axis=1).mean()
+    copied = copy_nearest_context_frame(frames[:, :5], views[:, :5], views[:, 5:])
+    assert best < np.square(copied - truth).mean()
