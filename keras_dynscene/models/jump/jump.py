@@ -320,9 +320,7 @@ class JUMP(ELBOMixin, PresetMixin, keras.Model):
         uniform = keras.random.uniform((batch_size, 2), seed=self.seed_generator)
         num_context = 1.0 + ops.minimum(ops.floor(uniform[:, :1] * most), most - 1.0)
         available = ops.minimum(float(self.max_targets), float(num_frames) - num_context)
-        num_targets = 1.0 + ops.minimum(
-            ops.floor(uniform[:, 1:] * available), available - 1.0
-        )
+        num_targets = 1.0 + ops.minimum(ops.floor(uniform[:, 1:] * available), available - 1.0)
         context_mask = ops.cast(rank < num_context, "float32")
         target_mask = ops.cast(
             ops.logical_and(rank >= num_context, rank < num_context + num_targets), "float32"
