@@ -10,7 +10,9 @@ import pytest  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def _reset_keras_state():
-    keras.utils.clear_session()
+    # No forced full `gc.collect()` per test (`free_memory=True`): with TensorFlow's object graph
+    # it grew to tens of seconds per test late in the suite; Python's own collector still runs.
+    keras.utils.clear_session(free_memory=False)
     yield
 
 

@@ -17,6 +17,7 @@ import os
 import keras
 
 from keras_dynscene.export.video_prediction_export import _require_tensorflow_backend
+from keras_dynscene.export.video_prediction_export import unit_range_checks
 
 DEFAULT_ENDPOINT = "serving_default"
 RENDER_ENDPOINT = "render"
@@ -94,14 +95,7 @@ def export_scene_renderer(model, path, verbose: bool = False) -> str:
         return {OUTPUT_KEY: rendered}
 
     def render(context_frames, context_views, query_views, seed):
-        message = (
-            "`context_frames` must be floats in [0, 1]; send uint8 frames to `render_uint8` or "
-            "divide them by 255"
-        )
-        ranges = [
-            tf.debugging.assert_greater_equal(context_frames, 0.0, message=message),
-            tf.debugging.assert_less_equal(context_frames, 1.0, message=message),
-        ]
+        ranges = unit_range_checks(context_frames, "context_frames", UINT8_ENDPOINT)
         args = checked(context_frames, context_views, query_views, seed, "context_frames", ranges)
         return sample(*args)
 

@@ -57,6 +57,20 @@ def _check_video_predictor(model):
         )
 
 
+def unit_range_checks(frames, name: str, uint8_endpoint: str) -> list:
+    """In-graph assertions that float `frames` lie in [0, 1], naming the uint8 endpoint."""
+    import tensorflow as tf
+
+    message = (
+        f"`{name}` must be float frames in [0, 1]; send uint8 frames to `{uint8_endpoint}` or "
+        "divide them by 255"
+    )
+    return [
+        tf.debugging.assert_greater_equal(frames, 0.0, message=message),
+        tf.debugging.assert_less_equal(frames, 1.0, message=message),
+    ]
+
+
 def stateless_noise(model, batch_size, horizon: int, seed):
     """The per-level standard-normal noise of the exported endpoints.
 
@@ -139,14 +153,7 @@ def export_video_predictor(model, path, horizon: int | None = None, verbose: boo
         return {OUTPUT_KEY: tf.ensure_shape(frames, (None, horizon, *frame_shape))}
 
     def predict(context, seed):
-        message = (
-            "`context` must be float frames in [0, 1]; send uint8 frames to `predict_uint8` or "
-            "divide them by 255"
-        )
-        range_checks = [
-            tf.debugging.assert_greater_equal(context, 0.0, message=message),
-            tf.debugging.assert_less_equal(context, 1.0, message=message),
-        ]
+        range_checks = unit_range_checks(context, "context", UINT8_ENDPOINT)
         return sample_frames(*checked(context, seed, "context", range_checks))
 
     def predict_uint8(context_uint8, seed):

@@ -72,7 +72,7 @@ def test_bad_requests_fail_with_the_signature_message_and_grpc_serves_render(tmp
     path = export_scene_renderer(model, tmp_path / "saved_model")
     loaded = tf.saved_model.load(path)
     inputs = request()
-    with pytest.raises(tf.errors.InvalidArgumentError, match="floats in \\[0, 1\\]"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="float frames in \\[0, 1\\]"):
         frames_of(loaded, {**inputs, "context_frames": inputs["context_frames"] * 2})
     with pytest.raises(tf.errors.InvalidArgumentError, match="context_views` must have shape"):
         frames_of(loaded, {**inputs, "context_views": inputs["context_views"][:, :1]})
