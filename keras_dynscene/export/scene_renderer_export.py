@@ -85,7 +85,7 @@ def export_scene_renderer(model, path, verbose: bool = False) -> str:
 
     def sample(frames, context_views, query_views, seed):
         batch, num_queries = tf.shape(frames)[0], tf.shape(query_views)[1]
-        noise_batch = batch * num_queries if model.per_target_latents else batch
+        noise_batch = model.scene_noise_batch(batch, num_queries)
         noise = tf.random.stateless_normal(
             model.latent_noise_shape(noise_batch), seed=seed, dtype=tf.float32
         )
