@@ -1,3 +1,4 @@
+from keras_dynscene.models.cvg import CascadedVideoGAN
 from keras_dynscene.models.hierarchical_vrnn import HierarchicalVRNN
 from keras_dynscene.models.jump import GQN
 from keras_dynscene.models.jump import JUMP

@@ -1,0 +1,4 @@
+from keras_dynscene.models.cvg.cascaded_video_gan import CascadedVideoGAN
+from keras_dynscene.models.cvg.first_level_generator import FirstLevelGenerator
+from keras_dynscene.models.cvg.upsampling_generator import UpsamplingGenerator
+from keras_dynscene.models.cvg.video_discriminator import VideoDiscriminator
