@@ -14,7 +14,13 @@ MODEL_NAMES = {
     "vim": "VIM",
     "jump": "JUMP",
     "gqn": "GQN",
+    "cvg": "CascadedVideoGAN",
 }
+
+
+def is_gan(model) -> bool:
+    """GANs (CVG) train with two optimizers and generate videos from noise, not from context."""
+    return hasattr(model, "generator_variables")
 
 
 def is_scene_model(model) -> bool:
@@ -64,6 +70,8 @@ def train(args):
             f"--pretrain-steps needs a slot model (VIM); {type(model).__name__} has no slot "
             "attention to pretrain."
         )
+    if is_gan(model):
+        return train_gan(args, model, dataset, video_shape)
     if is_scene_model(model):
         keys = (model.video_key, model.viewpoint_key)
         batches = scene_batches(dataset, args.batch_size, keys, seed=args.seed)
@@ -106,6 +114,54 @@ def train(args):
     print(f"Saved {os.path.join(args.out, 'model.keras')}")
 
 
+def train_gan(args, model, dataset, video_shape):
+    """`dynscene train` for CVG: one cascade level per run, both optimizers resumable."""
+    import keras
+
+    from keras_dynscene.callbacks.generation_samples_logger import GenerationSamplesLogger
+    from keras_dynscene.data.video_dataset import training_batches
+    from keras_dynscene.training.train_model import train_model
+
+    if video_shape[0] is not None and video_shape[0] < model.num_frames:
+        raise ValueError(
+            f"'{args.dataset}' videos have {video_shape[0]} frames; the cascade trains on "
+            f"{model.num_frames}. Lower num_frames with --set."
+        )
+    keep = ("label",) if model.num_classes else ()
+    batches = training_batches(
+        dataset, model.num_frames, args.batch_size, seed=args.seed, keep_keys=keep
+    )
+    labels = np.arange(4) % model.num_classes if model.num_classes else None
+
+    def adam(learning_rate):
+        # Fixed learning rates (thesis 6.5.1); no warmup, no decay.
+        return keras.optimizers.Adam(
+            learning_rate, beta_1=args.beta_1, beta_2=args.beta_2, global_clipnorm=args.clip_norm
+        )
+
+    d_learning_rate = args.d_learning_rate or 5.0 * args.learning_rate
+    jit = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
+    print(
+        f"Training level {args.level} of {model.num_levels}: G lr {args.learning_rate}, "
+        f"D lr {d_learning_rate}, {model.discriminator_steps} D steps per G step"
+    )
+    train_model(
+        model,
+        batches,
+        total_steps=args.steps,
+        output_dir=args.out,
+        checkpoint_every=args.checkpoint_every,
+        compile_kwargs={
+            "level": args.level,
+            "g_optimizer": adam(args.learning_rate),
+            "d_optimizer": adam(d_learning_rate),
+        },
+        jit_compile=jit,
+        extra_callbacks=[GenerationSamplesLogger(args.out, labels=labels, seed=args.seed)],
+    )
+    print(f"Saved {os.path.join(args.out, 'model.keras')}")
+
+
 def pretrain_slots(model, batches, args):
     """Thesis 8.A.2: slot attention pretraining on first frames before sequence training.
 
@@ -135,6 +191,8 @@ def sample(args):
     from keras_dynscene.visualization.video_writer import write_gif
 
     model = load_preset(args.preset)
+    if is_gan(model):
+        return sample_cascade(args, model)
     dataset = args.dataset or preset_info(args.preset).get("dataset")
     if dataset is None:
         raise ValueError(
@@ -169,6 +227,31 @@ def sample(args):
         strip = np.concatenate(rows, axis=1)  # clips stacked vertically, [T, H', W', 3]
         save_png(str(slots_gif.with_suffix(".png")), np.concatenate(list(strip), axis=1))
         print(f"Wrote {slots_gif} and its PNG strip (prediction | what each slot explains)")
+
+
+def sample_cascade(args, model):
+    """`dynscene sample` for CVG: every level's video side by side (thesis figure 6.14)."""
+    from keras_dynscene.visualization.cascade_grid import cascade_grid
+    from keras_dynscene.visualization.cascade_grid import cascade_video
+    from keras_dynscene.visualization.video_grid import save_png
+    from keras_dynscene.visualization.video_writer import write_gif
+
+    count = args.num_clips
+    labels = np.arange(count) % model.num_classes if model.num_classes else None
+    levels = model.generate(
+        labels=labels,
+        num_samples=None if model.num_classes else count,
+        num_frames=args.num_frames,
+        seed=args.seed,
+        return_all_levels=True,
+    )
+    gif_path = Path(args.out)
+    gif_path.parent.mkdir(parents=True, exist_ok=True)
+    write_gif(str(gif_path), cascade_video(levels))
+    png_path = gif_path.with_suffix(".png")
+    save_png(str(png_path), cascade_grid(levels))
+    frames = " -> ".join(f"{v.shape[1]}/{v.shape[2]}x{v.shape[3]}" for v in levels)
+    print(f"Wrote {gif_path} and {png_path}: {count} videos, levels {frames}")
 
 
 def sample_scenes(args, model, dataset):

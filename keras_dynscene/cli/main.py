@@ -65,6 +65,18 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         help="slot models: slot attention pretraining steps on first frames (thesis 8.A.2)",
     )
+    train.add_argument(
+        "--level",
+        type=int,
+        default=1,
+        help="cascades (CVG): the level to train; the others stay frozen (thesis 6.2)",
+    )
+    train.add_argument(
+        "--d-learning-rate",
+        type=float,
+        default=None,
+        help="GANs: discriminator learning rate (--learning-rate is the generator's)",
+    )
     train.add_argument("--set", nargs="*", metavar="KEY=VALUE", help="model config overrides")
     train.add_argument("--jit-compile", choices=("auto", "true", "false"), default="false")
     train.add_argument("--seed", type=int, default=0)
@@ -80,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--num-clips", type=int, default=4)
     sample.add_argument("--num-samples", type=int, default=3)
     sample.add_argument("--horizon", type=int, default=None)
+    sample.add_argument(
+        "--num-frames",
+        type=int,
+        default=None,
+        help="GANs (CVG): first-level frames to generate (default: as trained; more unrolls)",
+    )
     sample.add_argument("--seed", type=int, default=0)
 
     evaluate = common(

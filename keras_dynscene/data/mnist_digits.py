@@ -42,7 +42,7 @@ def mnist_file_path() -> pathlib.Path:
 
 
 @functools.cache
-def _load_all() -> tuple[np.ndarray, ...]:
+def _load_all() -> tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]]:
     with gzip.open(mnist_file_path(), "rb") as f:
         splits = ArrayUnpickler(f, f"Reinstall it with `{_PIP_FIX}`.", encoding="latin1").load()
     # Pixels are stored as byte / 256 in float32, so `* 256` recovers the bytes exactly.
@@ -50,9 +50,10 @@ def _load_all() -> tuple[np.ndarray, ...]:
         np.round(images * 256.0).clip(0, 255).astype(np.uint8).reshape(-1, 28, 28)
         for images, _ in splits
     )
-    for array in digits:
+    labels = tuple(np.asarray(split_labels, dtype=np.int64) for _, split_labels in splits)
+    for array in (*digits, *labels):
         array.setflags(write=False)  # Cached and shared: callers must not modify it.
-    return digits
+    return digits, labels
 
 
 def load_mnist_digits(split: str) -> np.ndarray:
@@ -83,10 +84,23 @@ def load_mnist_digits(split: str) -> np.ndarray:
         raise ValueError(
             f"`split` must be one of {sorted(_SPLIT_INDEX)}. Received: split={split!r}"
         )
-    digits = _load_all()[_SPLIT_INDEX[split]]
+    digits = _load_all()[0][_SPLIT_INDEX[split]]
     if digits.shape != (_SPLIT_SIZE[split], 28, 28):
         raise ValueError(
             f"The MNIST file at {mnist_file_path()} holds {digits.shape} digits for split "
             f"{split!r}, expected {(_SPLIT_SIZE[split], 28, 28)}. Reinstall it with `{_PIP_FIX}`."
         )
     return digits
+
+
+def load_mnist_labels(split: str) -> np.ndarray:
+    """The digit classes (0-9) of `load_mnist_digits(split)`, a read-only int64 array `[N]`.
+
+    Example:
+
+    ```python
+    labels = load_mnist_labels("test")  # labels[i] is the class of load_mnist_digits("test")[i]
+    ```
+    """
+    load_mnist_digits(split)  # Validates the split and the file.
+    return _load_all()[1][_SPLIT_INDEX[split]]

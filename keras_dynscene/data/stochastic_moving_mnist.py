@@ -6,6 +6,7 @@ import numpy as np
 
 from keras_dynscene.data.config_checks import check_int
 from keras_dynscene.data.mnist_digits import load_mnist_digits
+from keras_dynscene.data.mnist_digits import load_mnist_labels
 
 DIGIT_SIZE = 28
 MAX_SPEED = 4  # pixels per frame, per axis
@@ -140,12 +141,30 @@ class StochasticMovingMNIST:
         videos = StochasticMovingMNIST(num_digits=1).generate(8, seed=1)
         ```
         """
+        return self.generate_with_labels(num_sequences, seed)[0]
+
+    def generate_with_labels(
+        self, num_sequences: int, seed: Seed = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`generate(num_sequences, seed)` and the class (0-9) of every digit in each video.
+
+        Returns:
+            `(videos, labels)`: the same uint8 videos as `generate` with the same seed, and int64
+            labels of shape `[num_sequences, num_digits]`.
+
+        Example:
+
+        ```python
+        videos, labels = StochasticMovingMNIST(num_digits=1).generate_with_labels(8, seed=1)
+        ```
+        """
         check_int("num_sequences", num_sequences, minimum=1)
         rng = np.random.default_rng(seed)
         positions, _ = self._sample_trajectories(num_sequences, rng)
         digits = load_mnist_digits(self.digit_split)
         digit_ids = rng.integers(0, len(digits), size=(num_sequences, self.num_digits))
-        return self._render(positions, digits, digit_ids)
+        labels = load_mnist_labels(self.digit_split)[digit_ids]
+        return self._render(positions, digits, digit_ids), labels
 
     def iterate(self, batch_size: int, seed: Seed = None) -> Iterator[np.ndarray]:
         """Yields batches of new videos forever (for training without TFDS).

@@ -36,11 +36,13 @@ def video_windows(
     num_frames: int,
     random_offset: bool,
     video_key: str = "video",
+    keep_keys: tuple = (),
 ) -> tf.data.Dataset:
     """Maps each example to `{video_key: a window of num_frames consecutive frames}`.
 
     With `random_offset` the window starts at a random frame (the "randomly subsample 12 frames"
-    of thesis 4.5.1); otherwise at the first frame (the evaluation protocol).
+    of thesis 4.5.1); otherwise at the first frame (the evaluation protocol). Features named in
+    `keep_keys` (e.g. a class `label`) are kept as they are.
     """
 
     def crop(example):
@@ -55,7 +57,9 @@ def video_windows(
             start = tf.random.uniform((), maxval=length - num_frames + 1, dtype=tf.int32)
         else:
             start = 0
-        return {video_key: video[start : start + num_frames]}
+        window = {video_key: video[start : start + num_frames]}
+        window.update({key: example[key] for key in keep_keys})
+        return window
 
     return dataset.map(crop, num_parallel_calls=tf.data.AUTOTUNE)
 
@@ -67,9 +71,10 @@ def training_batches(
     shuffle_buffer: int = 1024,
     seed: int | None = None,
     video_key: str = "video",
+    keep_keys: tuple = (),
 ) -> tf.data.Dataset:
     """Random windows, shuffled, batched (full batches only), repeated forever, prefetched."""
-    windows = video_windows(dataset.repeat(), num_frames, True, video_key)
+    windows = video_windows(dataset.repeat(), num_frames, True, video_key, keep_keys)
     return (
         windows.shuffle(shuffle_buffer, seed=seed)
         .batch(batch_size, drop_remainder=True)

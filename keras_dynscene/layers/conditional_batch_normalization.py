@@ -57,11 +57,15 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         self.bias = keras.layers.Dense(channels, kernel_initializer="zeros", name="bias")
         self.bias.build(condition_shape)
         self.moving_mean = self.add_weight(
-            shape=(self.max_frames, channels), initializer="zeros", trainable=False,
+            shape=(self.max_frames, channels),
+            initializer="zeros",
+            trainable=False,
             name="moving_mean",
         )
         self.moving_variance = self.add_weight(
-            shape=(self.max_frames, channels), initializer="ones", trainable=False,
+            shape=(self.max_frames, channels),
+            initializer="ones",
+            trainable=False,
             name="moving_variance",
         )
 

@@ -39,9 +39,7 @@ if BACKEND == "tensorflow":
                     )
                 )
             logs.update(
-                self._apply(
-                    self.generator_loss, self.generator_variables(), self.g_optimizer, data
-                )
+                self._apply(self.generator_loss, self.generator_variables(), self.g_optimizer, data)
             )
             return self.update_metrics(logs)
 
@@ -70,9 +68,7 @@ elif BACKEND == "torch":
                     )
                 )
             logs.update(
-                self._apply(
-                    self.generator_loss, self.generator_variables(), self.g_optimizer, data
-                )
+                self._apply(self.generator_loss, self.generator_variables(), self.g_optimizer, data)
             )
             return self.update_metrics(logs)
 

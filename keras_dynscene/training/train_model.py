@@ -23,6 +23,7 @@ def train_model(
     jit_compile: bool | str = "auto",
     extra_callbacks=(),
     verbose: int | str = "auto",
+    compile_kwargs: dict | None = None,
 ) -> keras.callbacks.History:
     """Trains `model` for exactly `total_steps` optimizer steps, resumably.
 
@@ -47,6 +48,8 @@ def train_model(
         jit_compile: passed to `compile` ("auto" lets Keras decide per backend).
         extra_callbacks: more Keras callbacks.
         verbose: Keras progress-bar verbosity.
+        compile_kwargs: compile the model with these instead of `optimizer` (GANs:
+            `{"level": l, "g_optimizer": ..., "d_optimizer": ...}`).
     """
     if total_steps <= 0 or checkpoint_every <= 0:
         raise ValueError(
@@ -60,9 +63,12 @@ def train_model(
             f"--steps {math.ceil(total_steps / checkpoint_every) * checkpoint_every}."
         )
     os.makedirs(output_dir, exist_ok=True)
-    if optimizer is None:
-        optimizer = paper_optimizer(steps_per_epoch=checkpoint_every)
-    model.compile(optimizer=optimizer, jit_compile=jit_compile)
+    if compile_kwargs is not None:
+        model.compile(**compile_kwargs, jit_compile=jit_compile)
+    else:
+        if optimizer is None:
+            optimizer = paper_optimizer(steps_per_epoch=checkpoint_every)
+        model.compile(optimizer=optimizer, jit_compile=jit_compile)
     callbacks = [
         keras.callbacks.BackupAndRestore(
             os.path.join(output_dir, "backup"), delete_checkpoint=False
@@ -84,10 +90,12 @@ def train_model(
         verbose=verbose,
     )
     model.save(os.path.join(output_dir, "model.keras"))
+    # GANs step their generator optimizer once per step (the wrapping MultiOptimizer never).
+    step_counter = getattr(model, "g_optimizer", model.optimizer)
     with open(os.path.join(output_dir, "train_summary.json"), "w") as file:
         json.dump(
             {
-                "optimizer_steps": int(keras.ops.convert_to_numpy(model.optimizer.iterations)),
+                "optimizer_steps": int(keras.ops.convert_to_numpy(step_counter.iterations)),
                 "wall_time_s_this_session": round(time.time() - start, 1),
                 "backend": keras.backend.backend(),
             },

@@ -1,5 +1,6 @@
 import json
 
+import keras
 import numpy as np
 import pytest
 from PIL import Image
@@ -396,3 +397,63 @@ def test_jump_train_evaluate_sample_package_and_export(tmp_path, monkeypatch, ca
     assert {"serving_default", "render", "render_uint8"} <= set(loaded.signatures)
     assert main(["export", "--preset", "tiny_jump", "--out", str(tmp_path / "exported")]) == 0
     assert "signature 'render'" in capsys.readouterr().out
+
+
+@pytest.mark.large
+def test_cvg_trains_level_by_level_resumes_and_samples(tmp_path, capsys):
+    from keras_dynscene.models import CascadedVideoGAN
+    from tests.models.cvg.tiny_config import TINY_CVG_CONFIG
+    from tfds_builders.stochastic_moving_mnist import stochastic_moving_mnist_dataset_builder as smm
+
+    class Builder(smm.Builder):
+        name = "tiny_labelled_mnist"
+        DEFAULT_BUILDER_CONFIG_NAME = "tiny"
+        BUILDER_CONFIGS = [  # noqa: RUF012
+            smm.StochasticMovingMnistConfig(
+                name="tiny",
+                num_digits=1,
+                num_frames=8,
+                image_size=32,
+                num_train=4,
+                num_test=2,
+                with_labels=True,
+            )
+        ]
+
+    del Builder
+    data = ["--dataset", "tiny_labelled_mnist/tiny", "--data-dir", str(tmp_path / "tfds")]
+    overrides = {k: v for k, v in TINY_CVG_CONFIG.items() if k not in ("seed", "channels")}
+    overrides.update({"image_size": 32, "num_classes": 10})
+    level_1 = ["train", "cvg", *data, "--steps", "1", "--checkpoint-every", "1"]
+    level_1 += ["--batch-size", "2", "--out", str(tmp_path / "level_1"), "--learning-rate", "1e-4"]
+    level_1 += ["--beta-1", "0", "--beta-2", "0.999"]
+    level_1 += ["--set", *[f"{k}={json.dumps(v)}" for k, v in overrides.items()]]
+    assert main(level_1) == 0
+    summary = json.loads((tmp_path / "level_1" / "train_summary.json").read_text())
+    assert summary["optimizer_steps"] == 1  # generator steps; D made 2
+    assert (tmp_path / "level_1" / "samples" / "epoch_0001.gif").is_file()
+    trained = tmp_path / "level_1" / "model.keras"
+
+    def level_2(steps):
+        args = ["train", str(trained), *data, "--steps", str(steps), "--checkpoint-every", "1"]
+        return args + ["--batch-size", "2", "--level", "2", "--out", str(tmp_path / "level_2")]
+
+    assert main(level_2(1)) == 0
+    assert "Training level 2 of 2" in capsys.readouterr().out
+    model = CascadedVideoGAN.from_preset(str(tmp_path / "level_2" / "model.keras"))
+    first = keras.saving.load_model(trained)
+    # Level 1 was frozen while level 2 trained.
+    for a, b in zip(first.generators[0].weights, model.generators[0].weights):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(a), keras.ops.convert_to_numpy(b))
+    # A second run in the same folder with more steps resumes from the checkpoint.
+    assert main(level_2(2)) == 0
+    summary = json.loads((tmp_path / "level_2" / "train_summary.json").read_text())
+    assert summary["optimizer_steps"] == 2
+
+    gif = tmp_path / "cvg.gif"
+    args = ["sample", "--preset", str(tmp_path / "level_2" / "model.keras"), "--num-clips", "2"]
+    assert main([*args, "--num-frames", "8", "--out", str(gif)]) == 0
+    frames = Image.open(gif).n_frames
+    assert frames == 16  # 8 first-level frames unrolled to 16 (the level-2 window makes 4)
+    strip = Image.open(gif.with_suffix(".png"))
+    assert strip.size == (16 * 34 - 2, 2 * 2 * 34 - 2)

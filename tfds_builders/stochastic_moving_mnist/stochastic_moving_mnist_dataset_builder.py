@@ -25,6 +25,8 @@ class StochasticMovingMnistConfig(tfds.core.BuilderConfig):
         image_size: side of the square frames, in pixels (at least 28).
         num_train: number of train videos (digits from the MNIST train split).
         num_test: number of test videos (digits from the MNIST test split).
+        with_labels: add the digit's class as a `label` feature (class-conditional generation,
+            e.g. CVG); one-digit videos only.
 
     Example:
 
@@ -39,6 +41,7 @@ class StochasticMovingMnistConfig(tfds.core.BuilderConfig):
     image_size: int = 64
     num_train: int = 10_000
     num_test: int = 1_000
+    with_labels: bool = False
 
     def __post_init__(self):
         for field in ("num_train", "num_test"):
@@ -47,6 +50,11 @@ class StochasticMovingMnistConfig(tfds.core.BuilderConfig):
                 raise ValueError(f"`{field}` must be a positive int. Received: {field}={value!r}")
         # Validates num_digits, num_frames and image_size with clear errors.
         StochasticMovingMNIST(self.num_digits, self.image_size, self.num_frames)
+        if self.with_labels and self.num_digits != 1:
+            raise ValueError(
+                "`with_labels` gives each video the class of its digit, so it needs "
+                f"num_digits=1. Received: num_digits={self.num_digits}"
+            )
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):
@@ -68,14 +76,28 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         StochasticMovingMnistConfig(
             name="2digits", description="Two bouncing digits per video.", num_digits=2
         ),
+        StochasticMovingMnistConfig(
+            name="1digit_labelled_32",
+            description=(
+                "One digit at 32x32, 16 frames, with the digit's class as `label` "
+                "(class-conditional video generation: the CVG preset)."
+            ),
+            num_digits=1,
+            num_frames=16,
+            image_size=32,
+            with_labels=True,
+        ),
     ]
     DEFAULT_BUILDER_CONFIG_NAME = "2digits"
 
     def _info(self) -> tfds.core.DatasetInfo:
         config = self.builder_config
         shape = (config.num_frames, config.image_size, config.image_size, 1)
+        features = {"video": tfds.features.Video(shape=shape)}
+        if config.with_labels:
+            features["label"] = tfds.features.ClassLabel(num_classes=10)
         return self.dataset_info_from_configs(
-            features=tfds.features.FeaturesDict({"video": tfds.features.Video(shape=shape)}),
+            features=tfds.features.FeaturesDict(features),
             supervised_keys=None,
             homepage="https://github.com/edenton/svg",
         )
@@ -99,5 +121,9 @@ class Builder(tfds.core.GeneratorBasedBuilder):
         for chunk_index, start in enumerate(range(0, num_sequences, _CHUNK_SIZE)):
             count = min(_CHUNK_SIZE, num_sequences - start)
             seed = np.random.SeedSequence([_SPLIT_SEEDS[split], chunk_index])
-            for offset, video in enumerate(generator.generate(count, seed=seed)):
-                yield start + offset, {"video": video}
+            videos, labels = generator.generate_with_labels(count, seed=seed)
+            for offset, (video, label) in enumerate(zip(videos, labels)):
+                example = {"video": video}
+                if config.with_labels:
+                    example["label"] = int(label[0])
+                yield start + offset, example

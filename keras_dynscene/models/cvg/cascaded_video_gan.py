@@ -182,23 +182,33 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
         self.temporal_discriminators = []
         self.matching_discriminators = []
         for level in range(1, self.num_levels + 1):
-            args = (self.discriminator_channels[level - 1], self.discriminator_multipliers[level - 1])
+            args = (
+                self.discriminator_channels[level - 1],
+                self.discriminator_multipliers[level - 1],
+            )
             self.spatial_discriminators.append(
                 VideoDiscriminator(
-                    "spatial", *args, num_classes=num_classes,
+                    "spatial",
+                    *args,
+                    num_classes=num_classes,
                     name=f"level_{level}_spatial_discriminator",
                 )
             )
             self.temporal_discriminators.append(
                 VideoDiscriminator(
-                    "temporal", *args, num_classes=num_classes, input_downsample=2,
+                    "temporal",
+                    *args,
+                    num_classes=num_classes,
+                    input_downsample=2,
                     name=f"level_{level}_temporal_discriminator",
                 )
             )
             if level > 1 and matching_discriminator:
                 self.matching_discriminators.append(
                     VideoDiscriminator(
-                        "matching", *args, num_classes=num_classes,
+                        "matching",
+                        *args,
+                        num_classes=num_classes,
                         name=f"level_{level}_matching_discriminator",
                     )
                 )
@@ -292,8 +302,9 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
             if level > 1:
                 lower = video[:, : self.level_window_frames(level)]
                 video = self.generators[level - 1](noise, lower, labels=labels)
-            self._discriminator_logits(level, video[:, :frames], lower if level > 1 else None,
-                                       labels, training=False)
+            self._discriminator_logits(
+                level, video[:, :frames], lower if level > 1 else None, labels, training=False
+            )
 
     def _set_trainable_level(self, level):
         for index in range(1, self.num_levels + 1):
@@ -409,7 +420,8 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
         else:
             video = data
         video = ops.convert_to_tensor(video)
-        if len(video.shape) != 5 or video.shape[1] < self.num_frames:
+        frames = video.shape[1] if len(video.shape) == 5 else None
+        if len(video.shape) != 5 or (frames is not None and frames < self.num_frames):
             raise ValueError(
                 f"CascadedVideoGAN expects videos [batch, frames >= {self.num_frames}, "
                 f"{self.image_size}, {self.image_size}, {self.channels}]; received shape "
@@ -425,7 +437,8 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
             video = ops.cast(video, "float32") / 127.5 - 1.0
         else:
             video = ops.cast(video, "float32") * 2.0 - 1.0
-        video = video[:, : self.num_frames]
+        # The reshape gives the frame axis a static size (tf.data crops leave it unknown).
+        video = ops.reshape(video[:, : self.num_frames], (-1, self.num_frames, *video.shape[2:]))
         if self.num_classes:
             if labels is None:
                 raise ValueError(
@@ -469,7 +482,9 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
     def fake_views(self, labels, batch, level, training=True):
         """A fake `(x^level, x^{level-1})` batch: frozen lower levels, then this level's window."""
         lower = self.generators[0](
-            self._sample_noise(batch), labels=labels, frames=self.frames[0],
+            self._sample_noise(batch),
+            labels=labels,
+            frames=self.frames[0],
             training=training and level == 1,
         )
         if level == 1:
@@ -548,9 +563,7 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
                 f"[0, {self.num_classes - 1}], one per video."
             )
         labels_array = ops.convert_to_numpy(labels).reshape(-1)
-        if labels_array.size and (
-            labels_array.min() < 0 or labels_array.max() >= self.num_classes
-        ):
+        if labels_array.size and (labels_array.min() < 0 or labels_array.max() >= self.num_classes):
             raise ValueError(
                 f"Labels must lie in [0, {self.num_classes - 1}] ({self.num_classes} classes); "
                 f"received values in [{labels_array.min()}, {labels_array.max()}]."
@@ -616,9 +629,8 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
                     "(or unroll='full')."
                 )
             frames *= self.temporal_factors[level - 2]
-        longest = frames if unroll == "full" else max(
-            num_frames, *[self.training_frames(l) for l in range(2, self.num_levels + 1)]
-        )
+        windows = [self.training_frames(level) for level in range(2, self.num_levels + 1)]
+        longest = frames if unroll == "full" else max(num_frames, *windows)
         if longest > self.max_frames:
             raise ValueError(
                 f"Generating {longest} frames in one pass exceeds max_frames={self.max_frames} "
@@ -649,9 +661,7 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
         frames = count * upsampled.shape[1]
         return ops.reshape(upsampled, (-1, frames, *upsampled.shape[2:]))
 
-    def recompute_batch_norm_statistics(
-        self, num_frames, passes=200, batch_size=16, seed=None
-    ):
+    def recompute_batch_norm_statistics(self, num_frames, passes=200, batch_size=16, seed=None):
         """The thesis' dummy forward passes (6.A): per-frame statistics for longer unrolls.
 
         Runs `passes` generator forward passes of `num_frames` first-level frames (upsampling
@@ -667,8 +677,8 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
             if isinstance(layer, ConditionalBatchNormalization)
         ]
         for norm in norms:
-            norm.moving_mean.assign(ops.zeros_like(norm.moving_mean))
-            norm.moving_variance.assign(ops.ones_like(norm.moving_variance))
+            norm.moving_mean.assign(ops.zeros(norm.moving_mean.shape))
+            norm.moving_variance.assign(ops.ones(norm.moving_variance.shape))
         generator = keras.random.SeedGenerator(seed)
         try:
             for index in range(1, passes + 1):
@@ -685,8 +695,9 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
                     keras.random.normal((batch_size, self.noise_size), seed=generator)
                     for _ in range(self.num_levels)
                 ]
-                video = self.generators[0](noise[0], labels=labels, frames=int(num_frames),
-                                           training=True)
+                video = self.generators[0](
+                    noise[0], labels=labels, frames=int(num_frames), training=True
+                )
                 for level in range(2, self.num_levels + 1):
                     video = self.generators[level - 1](
                         noise[level - 1], video, labels=labels, training=True

@@ -94,7 +94,10 @@ class UpsamplingGenerator(keras.layers.Layer):
             for j, (kind, up) in enumerate(kinds):
                 self.blocks.append(
                     GeneratorResNetBlock(
-                        width, kind=kind, upsample=up, max_frames=max_frames,
+                        width,
+                        kind=kind,
+                        upsample=up,
+                        max_frames=max_frames,
                         name=f"unit_{i}_block_{j}",
                     )
                 )
