@@ -315,11 +315,17 @@ def package_preset(args):
     folder = save_preset(model, presets_dir() / args.name, {"dataset": args.dataset})
     if not args.no_export:
         from keras_dynscene.export.scene_renderer_export import export_scene_renderer
+        from keras_dynscene.export.video_generator_export import export_video_generator
         from keras_dynscene.export.video_prediction_export import export_video_predictor
 
         # Export the saved preset itself: no optimizer variables travel into the SavedModel.
         clean = load_keras_file(folder / "model.keras")
-        exporter = export_scene_renderer if is_scene_model(clean) else export_video_predictor
+        if is_gan(clean):
+            exporter = export_video_generator
+        elif is_scene_model(clean):
+            exporter = export_scene_renderer
+        else:
+            exporter = export_video_predictor
         exporter(clean, str(folder / "saved_model"))
     print(f"Wrote preset '{args.name}' to {folder}")
 

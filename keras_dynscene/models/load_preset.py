@@ -6,13 +6,14 @@ from keras_dynscene.models.preset_mixin import trained_presets
 
 
 def model_classes():
+    from keras_dynscene.models.cvg import CascadedVideoGAN
     from keras_dynscene.models.hierarchical_vrnn import HierarchicalVRNN
     from keras_dynscene.models.jump import GQN
     from keras_dynscene.models.jump import JUMP
     from keras_dynscene.models.svg_lp import SVGLP
     from keras_dynscene.models.vim import VIM
 
-    return [HierarchicalVRNN, SVGLP, VIM, JUMP, GQN]
+    return [HierarchicalVRNN, SVGLP, VIM, JUMP, GQN, CascadedVideoGAN]
 
 
 def load_preset(preset: str, **overrides):
