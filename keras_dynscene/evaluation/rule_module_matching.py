@@ -27,16 +27,25 @@ def match_objects_to_slots(slot_positions, object_positions) -> np.ndarray:
 def best_assignment_accuracy(counts: np.ndarray) -> tuple:
     """The one-to-one assignment of actions (rows) to distinct modules (columns) explaining the
     most transitions; returns `(accuracy, modules per action)`. Exhaustive over assignments
-    (M!/(M-A)! of them, 840 for 4 actions and 7 modules)."""
+    (M!/(M-A)! of them, 840 for 4 actions and 7 modules).
+
+    With fewer modules than actions, only as many actions as modules can be matched and the
+    other actions count as unexplained (module -1): a single monolithic module scores the share
+    of its best action, not 1."""
     num_actions, num_modules = counts.shape
     total = counts.sum()
     if total == 0:
         return 0.0, [-1] * num_actions
-    if num_modules < num_actions:
-        # Fewer modules than actions: modules may be reused, each action takes its best one.
-        choice = counts.argmax(axis=1)
-        return float(counts[np.arange(num_actions), choice].sum() / total), choice.tolist()
     best, best_choice = -1.0, None
+    if num_modules < num_actions:
+        for actions in itertools.permutations(range(num_actions), num_modules):
+            matched = counts[list(actions), np.arange(num_modules)].sum()
+            if matched > best:
+                choice = [-1] * num_actions
+                for module, action in enumerate(actions):
+                    choice[action] = module
+                best, best_choice = matched, choice
+        return float(best / total), best_choice
     for choice in itertools.permutations(range(num_modules), num_actions):
         matched = counts[np.arange(num_actions), list(choice)].sum()
         if matched > best:

@@ -57,6 +57,12 @@ def test_assignment_and_slot_matching_helpers():
     accuracy, assignment = best_assignment_accuracy(counts)
     assert assignment == [0, 1, 2] and accuracy == pytest.approx(12 / 18)
     assert best_assignment_accuracy(np.zeros((4, 5), "int64"))[0] == 0.0
+    # One monolithic module explains only its best action one-to-one, not every action.
+    monolithic = np.array([[5], [3], [2], [10]])
+    accuracy, assignment = best_assignment_accuracy(monolithic)
+    assert assignment == [-1, -1, -1, 0] and accuracy == pytest.approx(10 / 20)
+    accuracy, assignment = best_assignment_accuracy(np.array([[4, 0], [1, 5], [3, 3]]))
+    assert assignment == [0, 1, -1] and accuracy == pytest.approx(9 / 16)
     slots = np.array([[[0, 0], [10, 10], [20, 0]]])
     objects = np.array([[[19, 1], [9, 9]]])
     np.testing.assert_array_equal(match_objects_to_slots(slots, objects), [[2, 1]])

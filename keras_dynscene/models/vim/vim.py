@@ -493,11 +493,12 @@ class VIM(ELBOMixin, VideoPredictionMixin, PresetMixin, keras.Model):
         results = []
         for start in range(0, video.shape[0], batch_size):
             chunk = video[start : start + batch_size]
-            noise = (
-                self.random_noise(chunk.shape[0], chunk.shape[1], seed=generator)
-                if sample
-                else self.zero_noise(chunk.shape[0], chunk.shape[1])
-            )
+            noise = self.random_noise(chunk.shape[0], chunk.shape[1], seed=generator)
+            if not sample:
+                # Mean selections and latents, but a sampled slot initialization: slots that
+                # all start at `mu` stay identical (uniform masks), the symmetry is never broken.
+                zeros = self.zero_noise(chunk.shape[0], chunk.shape[1])
+                noise = [noise[0], *zeros[1:]]
             outputs = self.posterior_pass(
                 ops.convert_to_tensor(chunk), training=False, noise=noise, sample=sample
             )

@@ -66,6 +66,10 @@ class TestVIM(TestCase):
         assert inferred["selections"].max() < 3
         assert inferred["positions"].shape == (3, 4, 3, 2)
         np.testing.assert_allclose(inferred["mask_mass"].sum(-1), 1.0, atol=1e-5)
+        # Regression: mean inference once zeroed the slot-initialization noise too, so every
+        # slot started (and stayed) at `mu` and every mask was exactly 1 / K.
+        slot_spread = inferred["masks"].std(axis=2).max()
+        assert slot_spread > 1e-4, "slots are identical: the slot initialization was not sampled"
         with pytest.raises(ValueError, match="expected video shaped \\[B, T >= 2, 16, 16, 3\\]"):
             model.infer(videos(1, 1))
 
