@@ -3,9 +3,9 @@ import keras
 from keras_dynscene.api_export import dynscene_export
 from keras_dynscene.layers.spectral_normalization import SpectralConv2D
 from keras_dynscene.layers.spectral_normalization import SpectralConv3D
+from keras_dynscene.layers.video_frames import apply_video_conv
+from keras_dynscene.layers.video_frames import build_video_conv
 from keras_dynscene.layers.video_frames import downsample_average
-from keras_dynscene.layers.video_frames import fold_frames
-from keras_dynscene.layers.video_frames import unfold_frames
 
 
 @dynscene_export
@@ -59,12 +59,10 @@ class DiscriminatorResNetBlock(keras.layers.Layer):
             self._build_conv(self.shortcut, input_shape)
 
     def _build_conv(self, conv, video_shape):
-        conv.build(video_shape if self.kind == "3d" else (None, *video_shape[2:]))
+        build_video_conv(conv, self.kind, video_shape)
 
     def _apply_conv(self, conv, video, training):
-        if self.kind == "3d":
-            return conv(video, training=training)
-        return unfold_frames(conv(fold_frames(video), training=training), video.shape[1])
+        return apply_video_conv(conv, self.kind, video, training)
 
     def call(self, inputs, training=None):
         hidden = keras.activations.relu(inputs) if self.input_activation else inputs

@@ -56,8 +56,25 @@ class SpectralNormalizedKernel:
         return kernel
 
 
+class _SpectralConv(SpectralNormalizedKernel):
+    """Shared body of the spectrally normalized convolutions (channels last)."""
+
+    def __init__(self, filters, kernel_size, kernel_initializer="orthogonal", **kwargs):
+        super().__init__(filters, kernel_size, kernel_initializer=kernel_initializer, **kwargs)
+
+    def build(self, input_shape):
+        super().build(input_shape)
+        self._build_vector_u()
+
+    def call(self, inputs, training=None):
+        outputs = self.convolution_op(inputs, self._normalized_kernel(training))
+        if self.use_bias:
+            outputs = outputs + self.bias
+        return self.activation(outputs)
+
+
 @dynscene_export
-class SpectralConv2D(SpectralNormalizedKernel, keras.layers.Conv2D):
+class SpectralConv2D(_SpectralConv, keras.layers.Conv2D):
     """`keras.layers.Conv2D` with a spectrally normalized kernel (first singular value).
 
     Orthogonal kernel initialization by default (thesis 6.A).
@@ -77,22 +94,9 @@ class SpectralConv2D(SpectralNormalizedKernel, keras.layers.Conv2D):
         Miyato et al., "Spectral Normalization for Generative Adversarial Networks", ICLR 2018.
     """
 
-    def __init__(self, filters, kernel_size, kernel_initializer="orthogonal", **kwargs):
-        super().__init__(filters, kernel_size, kernel_initializer=kernel_initializer, **kwargs)
-
-    def build(self, input_shape):
-        super().build(input_shape)
-        self._build_vector_u()
-
-    def call(self, inputs, training=None):
-        outputs = self.convolution_op(inputs, self._normalized_kernel(training))
-        if self.use_bias:
-            outputs = outputs + self.bias
-        return self.activation(outputs)
-
 
 @dynscene_export
-class SpectralConv3D(SpectralNormalizedKernel, keras.layers.Conv3D):
+class SpectralConv3D(_SpectralConv, keras.layers.Conv3D):
     """`keras.layers.Conv3D` with a spectrally normalized kernel (first singular value).
 
     Args:
@@ -109,19 +113,6 @@ class SpectralConv3D(SpectralNormalizedKernel, keras.layers.Conv3D):
     Reference:
         Miyato et al., "Spectral Normalization for Generative Adversarial Networks", ICLR 2018.
     """
-
-    def __init__(self, filters, kernel_size, kernel_initializer="orthogonal", **kwargs):
-        super().__init__(filters, kernel_size, kernel_initializer=kernel_initializer, **kwargs)
-
-    def build(self, input_shape):
-        super().build(input_shape)
-        self._build_vector_u()
-
-    def call(self, inputs, training=None):
-        outputs = self.convolution_op(inputs, self._normalized_kernel(training))
-        if self.use_bias:
-            outputs = outputs + self.bias
-        return self.activation(outputs)
 
 
 @dynscene_export

@@ -37,3 +37,15 @@ def downsample_average(video, factor=2):
 def downsample_nearest(video, factor=2):
     """Nearest-neighbour spatial downsampling (every `factor`-th pixel)."""
     return video[:, :, ::factor, ::factor, :]
+
+
+def build_video_conv(conv, kind, video_shape):
+    """Builds a 3D conv on the video shape, or a per-frame 2D conv on its frame shape."""
+    conv.build(video_shape if kind == "3d" else (None, *video_shape[2:]))
+
+
+def apply_video_conv(conv, kind, video, training):
+    """A 3D conv on the video, or a 2D conv on every frame (`kind` is "3d" or "2d")."""
+    if kind == "3d":
+        return conv(video, training=training)
+    return unfold_frames(conv(fold_frames(video), training=training), video.shape[1])

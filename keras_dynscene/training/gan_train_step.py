@@ -17,36 +17,37 @@ import keras
 BACKEND = keras.backend.backend()
 
 
+class _AlternatingSteps:
+    """D steps, then a G step; `_apply(loss_fn, variables, optimizer, data)` is the backend's."""
+
+    def train_step(self, data):
+        logs = {}
+        for _ in range(self.discriminator_steps):
+            logs.update(
+                self._apply(
+                    self.discriminator_loss, self.discriminator_variables(), self.d_optimizer, data
+                )
+            )
+        logs.update(
+            self._apply(self.generator_loss, self.generator_variables(), self.g_optimizer, data)
+        )
+        return self.update_metrics(logs)
+
+
 if BACKEND == "tensorflow":
     import tensorflow as tf
 
-    class GANTrainStep:
+    class GANTrainStep(_AlternatingSteps):
         def _apply(self, loss_fn, variables, optimizer, data):
             with tf.GradientTape() as tape:
                 loss, logs = loss_fn(data)
             optimizer.apply(tape.gradient(loss, variables), variables)
             return logs
 
-        def train_step(self, data):
-            logs = {}
-            for _ in range(self.discriminator_steps):
-                logs.update(
-                    self._apply(
-                        self.discriminator_loss,
-                        self.discriminator_variables(),
-                        self.d_optimizer,
-                        data,
-                    )
-                )
-            logs.update(
-                self._apply(self.generator_loss, self.generator_variables(), self.g_optimizer, data)
-            )
-            return self.update_metrics(logs)
-
 elif BACKEND == "torch":
     import torch
 
-    class GANTrainStep:
+    class GANTrainStep(_AlternatingSteps):
         def _apply(self, loss_fn, variables, optimizer, data):
             self.zero_grad()
             loss, logs = loss_fn(data)
@@ -55,22 +56,6 @@ elif BACKEND == "torch":
             with torch.no_grad():
                 optimizer.apply(grads, variables)
             return {name: value.detach() for name, value in logs.items()}
-
-        def train_step(self, data):
-            logs = {}
-            for _ in range(self.discriminator_steps):
-                logs.update(
-                    self._apply(
-                        self.discriminator_loss,
-                        self.discriminator_variables(),
-                        self.d_optimizer,
-                        data,
-                    )
-                )
-            logs.update(
-                self._apply(self.generator_loss, self.generator_variables(), self.g_optimizer, data)
-            )
-            return self.update_metrics(logs)
 
 elif BACKEND == "jax":
     import jax
