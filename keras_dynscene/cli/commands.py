@@ -72,6 +72,12 @@ def train(args):
         )
     if is_gan(model):
         return train_gan(args, model, dataset, video_shape)
+    if args.level != 1 or args.d_learning_rate is not None:
+        raise ValueError(
+            f"--level and --d-learning-rate are for cascaded GANs (CVG); {type(model).__name__} "
+            f"has one level and one optimizer. Drop them (received --level {args.level}, "
+            f"--d-learning-rate {args.d_learning_rate})."
+        )
     if is_scene_model(model):
         keys = (model.video_key, model.viewpoint_key)
         batches = scene_batches(dataset, args.batch_size, keys, seed=args.seed)

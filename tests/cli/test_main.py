@@ -428,6 +428,9 @@ def test_cvg_trains_level_by_level_resumes_and_samples(tmp_path, capsys):
     level_1 += ["--batch-size", "2", "--out", str(tmp_path / "level_1"), "--learning-rate", "1e-4"]
     level_1 += ["--beta-1", "0", "--beta-2", "0.999"]
     level_1 += ["--set", *[f"{k}={json.dumps(v)}" for k, v in overrides.items()]]
+    not_a_cascade = ["train", "hier_vrnn", *data, "--steps", "1", "--level", "2"]
+    assert main([*not_a_cascade, "--out", str(tmp_path / "bad")]) == 2
+    assert "--level and --d-learning-rate are for cascaded GANs" in capsys.readouterr().err
     assert main(level_1) == 0
     summary = json.loads((tmp_path / "level_1" / "train_summary.json").read_text())
     assert summary["optimizer_steps"] == 1  # generator steps; D made 2

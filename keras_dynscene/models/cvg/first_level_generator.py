@@ -9,10 +9,11 @@ from keras_dynscene.layers.spectral_normalization import SpectralConv2D
 from keras_dynscene.layers.spectral_normalization import SpectralDense
 from keras_dynscene.layers.video_frames import fold_frames
 from keras_dynscene.layers.video_frames import unfold_frames
+from keras_dynscene.models.cvg.generator_condition import GeneratorCondition
 
 
 @dynscene_export
-class FirstLevelGenerator(keras.layers.Layer):
+class FirstLevelGenerator(GeneratorCondition, keras.layers.Layer):
     """First CVG level: a low-resolution, temporally subsampled video from noise (thesis 6.A.1).
 
     The class embedding (if any) and the noise are mapped by a linear layer to a
@@ -72,11 +73,7 @@ class FirstLevelGenerator(keras.layers.Layer):
                 "or the number of channel multipliers."
             )
         widths = [base_channels * m for m in self.channel_multipliers]
-        self.embedding = (
-            keras.layers.Embedding(num_classes, embedding_size, name="class_embedding")
-            if num_classes
-            else None
-        )
+        self._make_class_embedding()
         self.project = SpectralDense(self.initial_size**2 * widths[0], name="project")
         self.recurrent = [ConvGRU(w, name=f"unit_{i}_gru") for i, w in enumerate(widths)]
         self.blocks = []
@@ -91,15 +88,6 @@ class FirstLevelGenerator(keras.layers.Layer):
             )
         self.head_norm = ConditionalBatchNormalization(max_frames, name="head_norm")
         self.head_conv = SpectralConv2D(channels, 3, padding="same", name="head_conv")
-
-    @property
-    def condition_size(self):
-        return self.noise_size + (self.embedding_size if self.num_classes else 0)
-
-    def condition(self, noise, labels):
-        if not self.num_classes:
-            return noise
-        return ops.concatenate([noise, self.embedding(labels)], axis=-1)
 
     def build(self, input_shape):
         condition = (None, self.condition_size)

@@ -7,10 +7,11 @@ from keras_dynscene.layers.generator_resnet_block import GeneratorResNetBlock
 from keras_dynscene.layers.spectral_normalization import SpectralConv3D
 from keras_dynscene.layers.spectral_normalization import SpectralDense
 from keras_dynscene.layers.video_frames import downsample_nearest
+from keras_dynscene.models.cvg.generator_condition import GeneratorCondition
 
 
 @dynscene_export
-class UpsamplingGenerator(keras.layers.Layer):
+class UpsamplingGenerator(GeneratorCondition, keras.layers.Layer):
     """CVG upsampling level: `x^l` from the lower-level video `x^{l-1}`, noise and label (6.A.2).
 
     Same scheme as the first level with the ConvGRU of each unit replaced by a separable-3D
@@ -79,11 +80,7 @@ class UpsamplingGenerator(keras.layers.Layer):
                 "the number of channel multipliers."
             )
         widths = [base_channels * m for m in self.channel_multipliers]
-        self.embedding = (
-            keras.layers.Embedding(num_classes, embedding_size, name="class_embedding")
-            if num_classes
-            else None
-        )
+        self._make_class_embedding()
         self.project = SpectralDense(self.initial_size**2 * widths[0], name="project")
         self.blocks = []
         self.skips = []
@@ -110,15 +107,6 @@ class UpsamplingGenerator(keras.layers.Layer):
                 )
         self.head_norm = ConditionalBatchNormalization(max_frames, name="head_norm")
         self.head_conv = SpectralConv3D(channels, (1, 3, 3), padding="same", name="head_conv")
-
-    @property
-    def condition_size(self):
-        return self.noise_size + (self.embedding_size if self.num_classes else 0)
-
-    def condition(self, noise, labels):
-        if not self.num_classes:
-            return noise
-        return ops.concatenate([noise, self.embedding(labels)], axis=-1)
 
     def build(self, noise_shape, lower_shape=None):
         condition = (None, self.condition_size)
