@@ -52,6 +52,7 @@ def flat_metrics(summary: dict, num_samples: int) -> dict:
 
 
 def evaluate_preset(args) -> dict:
+    from keras_dynscene.cli.commands import is_gan
     from keras_dynscene.cli.commands import is_scene_model
     from keras_dynscene.cli.commands import preset_info
     from keras_dynscene.models import load_preset
@@ -61,6 +62,10 @@ def evaluate_preset(args) -> dict:
         from keras_dynscene.evaluation.vim_evaluation import evaluate_vim_preset
 
         return evaluate_vim_preset(args, model)
+    if is_gan(model):
+        from keras_dynscene.evaluation.cascade_evaluation import evaluate_cascade_preset
+
+        return evaluate_cascade_preset(args, model)
     if is_scene_model(model):
         from keras_dynscene.evaluation.scene_evaluation import evaluate_scene_preset
 

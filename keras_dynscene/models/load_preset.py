@@ -3,6 +3,7 @@ from pathlib import Path
 from keras_dynscene.models.preset_mixin import load_keras_file
 from keras_dynscene.models.preset_mixin import presets_dir
 from keras_dynscene.models.preset_mixin import trained_presets
+from keras_dynscene.models.preset_mixin import with_config_overrides
 
 
 def model_classes():
@@ -17,12 +18,18 @@ def model_classes():
 
 
 def load_preset(preset: str, **overrides):
-    """Loads any model's preset by name (trained or architecture) or a `.keras` path."""
+    """Loads any model's preset by name (trained or architecture) or a `.keras` path.
+
+    `overrides` replace config values; trained weights stay wherever the weight shapes do
+    (`with_config_overrides`).
+    """
     candidate = Path(preset)
     if candidate.suffix == ".keras" or candidate.is_dir():
-        return load_keras_file(candidate / "model.keras" if candidate.is_dir() else candidate)
+        path = candidate / "model.keras" if candidate.is_dir() else candidate
+        return with_config_overrides(load_keras_file(path), overrides)
     if (presets_dir() / preset / "model.keras").is_file():
-        return load_keras_file(presets_dir() / preset / "model.keras")
+        model = load_keras_file(presets_dir() / preset / "model.keras")
+        return with_config_overrides(model, overrides)
     for cls in model_classes():
         if preset in cls.architecture_presets:
             return cls.from_preset(preset, **overrides)

@@ -43,6 +43,57 @@ def load_keras_file(path) -> keras.Model:
         ) from error
 
 
+def with_config_overrides(model: keras.Model, overrides: dict, verbose=True) -> keras.Model:
+    """A copy of a trained model with config values replaced, keeping every weight that fits.
+
+    The model is rebuilt from its config plus `overrides`; each layer of the rebuilt model that the
+    trained model also has (same name) takes its trained weights, shapes checked. Layers the
+    override adds start from their initialization, layers it removes are dropped: e.g.
+    `matching_discriminator=False` turns a trained CVG level 1 into the start of the "No MD"
+    ablation, and `future_frames=...` fine-tunes a predictor on another horizon. Optimizer state
+    is not carried over (a fine-tuning run starts a new optimizer).
+
+    Args:
+        model: the trained model.
+        overrides: config keys and their new values.
+        verbose: print which layers were added or dropped.
+    """
+    if not overrides:
+        return model
+    config = model.get_config()
+    unknown = sorted(set(overrides) - set(config))
+    if unknown:
+        raise ValueError(
+            f"{type(model).__name__} has no config keys {unknown}; its keys are "
+            f"{sorted(config)}. Fix the override names (`--set KEY=VALUE`)."
+        )
+    rebuilt = model.__class__.from_config({**config, **overrides})
+    trained = {layer.name: layer for layer in model.layers}
+    fresh = []
+    for layer in rebuilt.layers:
+        source = trained.get(layer.name)
+        if source is None:
+            fresh.append(layer.name)
+            continue
+        before = [tuple(w.shape) for w in source.weights]
+        after = [tuple(w.shape) for w in layer.weights]
+        if before != after:
+            raise ValueError(
+                f"The overrides {overrides} change the weights of layer '{layer.name}' "
+                f"(shapes {before} -> {after}), so its trained weights cannot be kept. Override "
+                "only values that keep the weight shapes, or train from an architecture preset."
+            )
+        for target, value in zip(layer.weights, source.weights):
+            target.assign(value)
+    dropped = sorted(set(trained) - {layer.name for layer in rebuilt.layers})
+    if verbose and (fresh or dropped):
+        print(
+            f"Config overrides {overrides}: new layers (initialized) {fresh or 'none'}, dropped "
+            f"layers {dropped or 'none'}; every other layer keeps its trained weights."
+        )
+    return rebuilt
+
+
 def save_preset(model: keras.Model, folder, info: dict) -> Path:
     """Writes a trained preset: `model.keras` without optimizer state, and `preset.json`.
 
@@ -82,20 +133,18 @@ class PresetMixin:
             preset: a name in `saved_models/` (trained weights), a path to a `.keras` file or a
                 folder holding `model.keras`, or an architecture preset of this class
                 (untrained, e.g. the paper's sizes).
-            **overrides: config values replacing the architecture preset's (untrained only).
+            **overrides: config values replacing the preset's. For trained weights, every layer
+                whose weight shapes the overrides keep stays trained (`with_config_overrides`).
         """
         candidate = Path(preset)
         if candidate.suffix == ".keras" or candidate.is_dir():
             path = candidate / "model.keras" if candidate.is_dir() else candidate
-            return cls._check_class(load_keras_file(path), preset)
+            model = cls._check_class(load_keras_file(path), preset)
+            return with_config_overrides(model, overrides)
         trained = presets_dir() / preset / "model.keras"
         if trained.is_file():
-            if overrides:
-                raise ValueError(
-                    f"'{preset}' is a trained preset; config overrides {sorted(overrides)} would "
-                    "not match its weights. Load it, then fine-tune, or use an architecture preset."
-                )
-            return cls._check_class(load_keras_file(trained), preset)
+            model = cls._check_class(load_keras_file(trained), preset)
+            return with_config_overrides(model, overrides)
         if preset in cls.architecture_presets:
             config = dict(cls.architecture_presets[preset])
             config.update(overrides)

@@ -354,6 +354,8 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
         self.optimizer.build(self.trainable_variables)
 
     def get_compile_config(self):
+        if not self.compiled:
+            return None
         return {
             "level": self.training_level,
             "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
@@ -630,7 +632,8 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
                 )
             frames *= self.temporal_factors[level - 2]
         windows = [self.training_frames(level) for level in range(2, self.num_levels + 1)]
-        longest = frames if unroll == "full" else max(num_frames, *windows)
+        # A list, so a one-level cascade (no upsampling windows) works too.
+        longest = frames if unroll == "full" else max([num_frames, *windows])
         if longest > self.max_frames:
             raise ValueError(
                 f"Generating {longest} frames in one pass exceeds max_frames={self.max_frames} "
