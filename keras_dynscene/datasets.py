@@ -6,6 +6,10 @@ dataset). Importing `keras_dynscene.datasets` (or `tfds_builders`) makes them lo
 - `stochastic_moving_mnist` (configs `1digit`, `2digits`): generated locally from real MNIST.
 - `bair_push`: BAIR robot pushing, downloaded from the authors' server (30 GB).
 - `cityscapes_sequences`: Cityscapes snippets at 128x128, from a manually downloaded zip.
+- `kinetics600` (configs `128x128`, `64x64`): 48-frame Kinetics-600 clips with their action
+  class, from the manually downloaded CVDF archives (CVG, thesis 6.5.2).
+- `bdd100k` (configs `256x256`, `128x128`): BDD100K driving clips from the manually downloaded
+  video zips (CVG, thesis 6.5.4).
 - `random_walk` (configs `atomic`, `compositional`, `compositional_ood`, `ood_objects`):
   procedural coloured objects on a random walk with per-object actions (thesis 8.5, VIM).
 - `narratives` (configs `traveling_salesman`, `color_reaction`): procedural shape stories with
@@ -25,7 +29,9 @@ import tfds_builders
 
 BUILDERS = {
     "bair_push": tfds_builders.bair_push_dataset_builder.Builder,
+    "bdd100k": tfds_builders.bdd100k_dataset_builder.Builder,
     "cityscapes_sequences": tfds_builders.cityscapes_sequences_dataset_builder.Builder,
+    "kinetics600": tfds_builders.kinetics600_dataset_builder.Builder,
     "narratives": tfds_builders.narratives_dataset_builder.Builder,
     "random_walk": tfds_builders.random_walk_dataset_builder.Builder,
     "stochastic_moving_mnist": tfds_builders.stochastic_moving_mnist_dataset_builder.Builder,

@@ -2,7 +2,9 @@
 
 Datasets: `stochastic_moving_mnist` (configs `1digit`, `2digits`), `random_walk` (configs
 `atomic`, `compositional`, `compositional_ood`, `ood_objects`), `narratives` (configs
-`traveling_salesman`, `color_reaction`), `bair_push` and `cityscapes_sequences` (manual download).
+`traveling_salesman`, `color_reaction`), `bair_push`, and the manual downloads
+`cityscapes_sequences`, `kinetics600` (configs `128x128`, `64x64`) and `bdd100k` (configs
+`256x256`, `128x128`).
 
 Example:
 
@@ -17,14 +19,18 @@ From the command line: `tfds build --imports tfds_builders stochastic_moving_mni
 """
 
 from tfds_builders.bair_push import bair_push_dataset_builder
+from tfds_builders.bdd100k import bdd100k_dataset_builder
 from tfds_builders.cityscapes_sequences import cityscapes_sequences_dataset_builder
+from tfds_builders.kinetics600 import kinetics600_dataset_builder
 from tfds_builders.narratives import narratives_dataset_builder
 from tfds_builders.random_walk import random_walk_dataset_builder
 from tfds_builders.stochastic_moving_mnist import stochastic_moving_mnist_dataset_builder
 
 __all__ = [
     "bair_push_dataset_builder",
+    "bdd100k_dataset_builder",
     "cityscapes_sequences_dataset_builder",
+    "kinetics600_dataset_builder",
     "narratives_dataset_builder",
     "random_walk_dataset_builder",
     "stochastic_moving_mnist_dataset_builder",

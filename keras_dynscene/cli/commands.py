@@ -44,7 +44,9 @@ def build_model(name: str, overrides: dict, dataset_shape=None):
     if name in MODEL_NAMES:
         config = {}
         if dataset_shape is not None:
-            config = {"image_size": int(dataset_shape[1]), "channels": int(dataset_shape[-1])}
+            # Sizes a dataset leaves open (e.g. ucf101's unresized configs) come from --set.
+            sizes = {"image_size": dataset_shape[1], "channels": dataset_shape[-1]}
+            config = {key: int(value) for key, value in sizes.items() if value is not None}
         config.update(overrides)
         return getattr(models, MODEL_NAMES[name])(**config)
     return models.load_preset(name, **overrides)
@@ -134,8 +136,17 @@ def train_gan(args, model, dataset, video_shape):
             f"{model.num_frames}. Lower num_frames with --set."
         )
     keep = ("label",) if model.num_classes else ()
+    # Datasets stored at another size (e.g. TFDS's 256x256 ucf101 for a 128x128 CVG) are
+    # centre-cropped and resized to the model's frames; matching ones are left untouched.
+    stored = tuple(video_shape[1:3])
+    frame_size = None if stored == (model.image_size,) * 2 else model.image_size
     batches = training_batches(
-        dataset, model.num_frames, args.batch_size, seed=args.seed, keep_keys=keep
+        dataset,
+        model.num_frames,
+        args.batch_size,
+        seed=args.seed,
+        keep_keys=keep,
+        frame_size=frame_size,
     )
     labels = np.arange(4) % model.num_classes if model.num_classes else None
 
@@ -235,6 +246,16 @@ def sample(args):
         print(f"Wrote {slots_gif} and its PNG strip (prediction | what each slot explains)")
 
 
+def refresh_batch_norm_statistics(model, num_frames, passes, seed):
+    """Per-frame statistics for an unroll longer than training (thesis 6.A dummy passes)."""
+    print(
+        f"Recomputing the per-frame batch-norm statistics for {num_frames} first-level frames "
+        f"({passes} dummy forward passes, thesis 6.A); trained ones cover "
+        f"{model.frames_with_statistics()}."
+    )
+    model.recompute_batch_norm_statistics(num_frames, passes=passes, seed=seed)
+
+
 def sample_cascade(args, model):
     """`dynscene sample` for CVG: every level's video side by side (thesis figure 6.14)."""
     from keras_dynscene.visualization.cascade_grid import cascade_grid
@@ -244,6 +265,8 @@ def sample_cascade(args, model):
 
     count = args.num_clips
     labels = np.arange(count) % model.num_classes if model.num_classes else None
+    if args.num_frames and args.num_frames > model.frames_with_statistics():
+        refresh_batch_norm_statistics(model, args.num_frames, args.statistics_passes, args.seed)
     levels = model.generate(
         labels=labels,
         num_samples=None if model.num_classes else count,
@@ -318,6 +341,13 @@ def package_preset(args):
     from keras_dynscene.models.preset_mixin import save_preset
 
     model = load_keras_file(args.model)
+    if args.unroll_frames is not None:
+        if not is_gan(model):
+            raise ValueError(
+                f"--unroll-frames is for cascaded GANs (CVG); {type(model).__name__} has no "
+                "per-frame batch-norm statistics to recompute."
+            )
+        refresh_batch_norm_statistics(model, args.unroll_frames, args.statistics_passes, 0)
     folder = save_preset(model, presets_dir() / args.name, {"dataset": args.dataset})
     if not args.no_export:
         from keras_dynscene.export.scene_renderer_export import export_scene_renderer

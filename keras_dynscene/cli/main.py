@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="GANs (CVG): first-level frames to generate (default: as trained; more unrolls)",
     )
+    sample.add_argument(
+        "--statistics-passes",
+        type=int,
+        default=100,
+        help="GANs: dummy passes that refit batch-norm statistics for a longer --num-frames",
+    )
     sample.add_argument("--seed", type=int, default=0)
 
     evaluate = common(
@@ -180,6 +186,16 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("--name", required=True, help="preset name (folder under saved_models/)")
     package.add_argument("--dataset", required=True, help="dataset the preset was trained on")
     package.add_argument("--no-export", action="store_true", help="skip the SavedModel export")
+    package.add_argument(
+        "--unroll-frames",
+        type=int,
+        default=None,
+        help="GANs (CVG): recompute per-frame batch-norm statistics for this first-level length "
+        "and export it beside the trained one",
+    )
+    package.add_argument(
+        "--statistics-passes", type=int, default=200, help="dummy passes for --unroll-frames"
+    )
 
     serve = sub.add_parser("serve-check", help="serve a SavedModel over loopback gRPC and query it")
     serve.add_argument("--model-dir", required=True)

@@ -23,8 +23,8 @@ OUTPUT_KEY = "video"
 
 
 def default_frame_counts(model) -> list[int]:
-    """The trained first-level length, and twice it (an unroll past every training window)."""
-    return [model.frames[0], 2 * model.frames[0]]
+    """The trained first-level length and the one the batch-norm statistics cover."""
+    return sorted({model.frames[0], model.frames_with_statistics("windows")})
 
 
 def export_video_generator(model, path, frame_counts=None, verbose: bool = False) -> str:
@@ -33,7 +33,9 @@ def export_video_generator(model, path, frame_counts=None, verbose: bool = False
     Args:
         model: a built `CascadedVideoGAN`.
         path: SavedModel folder to write.
-        frame_counts: first-level frame counts the endpoint serves (default: trained and 2x).
+        frame_counts: first-level frame counts the endpoint serves (default: the trained one and,
+            after `recompute_batch_norm_statistics(n)`, `n`: the lengths with fitted per-frame
+            statistics).
         verbose: print Keras' listing of the endpoints and variables.
 
     Returns:

@@ -455,7 +455,10 @@ def test_cvg_trains_level_by_level_resumes_and_samples(tmp_path, capsys):
 
     gif = tmp_path / "cvg.gif"
     args = ["sample", "--preset", str(tmp_path / "level_2" / "model.keras"), "--num-clips", "2"]
-    assert main([*args, "--num-frames", "8", "--out", str(gif)]) == 0
+    capsys.readouterr()
+    assert main([*args, "--num-frames", "8", "--statistics-passes", "2", "--out", str(gif)]) == 0
+    # Level 1 trained on 4 frames: an 8-frame unroll first refits the per-frame statistics.
+    assert "statistics for 8 first-level frames (2 dummy" in capsys.readouterr().out
     frames = Image.open(gif).n_frames
     assert frames == 16  # 8 first-level frames unrolled to 16 (the level-2 window makes 4)
     strip = Image.open(gif.with_suffix(".png"))

@@ -4,7 +4,9 @@ import tensorflow as tf
 
 from keras_dynscene.data.video_dataset import evaluation_batches
 from keras_dynscene.data.video_dataset import load_video_dataset
+from keras_dynscene.data.video_dataset import resize_videos
 from keras_dynscene.data.video_dataset import scene_batches
+from keras_dynscene.data.video_dataset import square_frames
 from keras_dynscene.data.video_dataset import training_batches
 from keras_dynscene.data.video_dataset import video_windows
 
@@ -59,3 +61,55 @@ def test_scene_batches_keep_whole_scenes_with_their_viewpoints():
     np.testing.assert_allclose(batch["viewpoints"].numpy(), views[:2])
     with pytest.raises(ValueError, match="\\['viewpoints'\\] are missing"):
         scene_batches(dataset.map(lambda e: {"video": e["video"]}), 2)
+
+
+def test_square_frames_crops_the_centre_and_resizes():
+    # 8x16 frames: red side borders of 4 columns around a centre 8x8 square of (40, 2t, 200).
+    video = np.zeros((3, 8, 16, 3), dtype="uint8")
+    video[..., 0] = 255
+    for t in range(3):
+        video[t, :, 4:12] = (40, 2 * t, 200)
+    square = square_frames(video, 4)
+    assert square.shape == (3, 4, 4, 3) and square.dtype == tf.uint8
+    # Only the centre colour is left: no red from the borders, even in the edge pixels.
+    np.testing.assert_array_equal(square.numpy(), video[:, :4, 4:8])
+    # Portrait frames lose their top and bottom; upsampling works; float stays float.
+    portrait = np.transpose(video, (0, 2, 1, 3))
+    np.testing.assert_array_equal(square_frames(portrait, 8).numpy(), video[:, :, 4:12])
+    floats = square_frames(video.astype("float32") / 255.0, 16)
+    assert floats.dtype == tf.float32 and floats.shape == (3, 16, 16, 3)
+    np.testing.assert_allclose(floats.numpy()[..., 0], 40 / 255.0, atol=1e-5)
+    with pytest.raises(ValueError, match="`frame_size` must be a positive int; received 0"):
+        square_frames(video, 0)
+
+
+def test_square_frames_keeps_frames_of_the_target_size():
+    video = np.random.default_rng(0).integers(0, 256, (2, 6, 6, 3), dtype="uint8")
+    np.testing.assert_array_equal(square_frames(video, 6).numpy(), video)
+
+
+def test_frame_size_option_and_resize_videos():
+    # 10-frame 4x8 videos with a `label`, resized to 2x2 windows (e.g. ucf101 256 -> CVG 128).
+    video = np.broadcast_to(np.arange(10, dtype="uint8")[:, None, None, None], (10, 4, 8, 3))
+    dataset = tf.data.Dataset.from_tensor_slices(
+        {"video": np.stack([video] * 4), "label": np.arange(4)}
+    )
+    batch = next(
+        iter(training_batches(dataset, 3, batch_size=2, seed=0, keep_keys=("label",), frame_size=2))
+    )
+    assert batch["video"].shape == (2, 3, 2, 2, 3) and batch["label"].shape == (2,)
+    starts = batch["video"].numpy()[:, :, 0, 0, 0]
+    np.testing.assert_array_equal(starts - starts[:, :1], [[0, 1, 2]] * 2)
+    first = next(iter(evaluation_batches(dataset, 5, batch_size=4, frame_size=2)))
+    assert first["video"].shape == (4, 5, 2, 2, 3)
+    resized = resize_videos(dataset, 2)
+    assert resized.element_spec["video"].shape.as_list() == [10, 2, 2, 3]
+    assert set(resized.element_spec) == {"video", "label"}
+    # Without frame_size the frames stay as stored.
+    assert next(iter(training_batches(dataset, 3, batch_size=2, seed=0)))["video"].shape == (
+        2,
+        3,
+        4,
+        8,
+        3,
+    )

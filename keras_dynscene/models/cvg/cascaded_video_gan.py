@@ -1,4 +1,5 @@
 import math
+import warnings
 
 import keras
 from keras import ops
@@ -85,6 +86,9 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
         discriminator_steps: D updates per G update (paper: 2).
         matching_discriminator: use the matching discriminator (off: the "No MD" ablation).
         max_frames: frame indices with batch-norm statistics.
+        statistics_frames: first-level length the per-frame batch-norm statistics were
+            recomputed for (`recompute_batch_norm_statistics` sets it; `None`: the statistics of
+            training, which cover `frames[0]` first-level frames and each level's windows).
         seed: seed of the model's noise, frame and window sampling.
         **kwargs: base model arguments.
 
@@ -124,6 +128,7 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
         discriminator_steps=2,
         matching_discriminator=True,
         max_frames=64,
+        statistics_frames=None,
         seed=None,
         **kwargs,
     ):
@@ -145,6 +150,7 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
         self.discriminator_steps = discriminator_steps
         self.matching_discriminator = matching_discriminator
         self.max_frames = max_frames
+        self.statistics_frames = statistics_frames
         self.seed = seed
         self.sizes, self.frames = self._check_cascade()
         self.seed_generator = keras.random.SeedGenerator(seed)
@@ -390,6 +396,7 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
                 "discriminator_steps": self.discriminator_steps,
                 "matching_discriminator": self.matching_discriminator,
                 "max_frames": self.max_frames,
+                "statistics_frames": self.statistics_frames,
                 "seed": self.seed,
             }
         )
@@ -607,6 +614,7 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
         labels, batch = self._check_labels(labels, num_samples)
         num_frames = self.frames[0] if num_frames is None else int(num_frames)
         self._check_unroll_frames(num_frames, unroll)
+        self._warn_without_statistics(num_frames, unroll)
         if noise is None:
             generator = keras.random.SeedGenerator(seed)
             noise = [
@@ -639,6 +647,30 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
                 f"Generating {longest} frames in one pass exceeds max_frames={self.max_frames} "
                 "(frame indices with batch-norm statistics); use unroll='windows' or build the "
                 "model with a larger max_frames."
+            )
+
+    def frames_with_statistics(self, unroll="windows"):
+        """Longest first-level unroll whose every frame index has fitted batch-norm statistics."""
+        if self.statistics_frames is not None:
+            return self.statistics_frames
+        if unroll == "windows":
+            return self.frames[0]
+        # Full unrolls run each upsampling level on the whole video: training windows bound it.
+        longest = self.frames[0]
+        for level in range(2, self.num_levels + 1):
+            upsampled = math.prod(self.temporal_factors[: level - 1])
+            longest = min(longest, self.training_frames(level) // upsampled)
+        return longest
+
+    def _warn_without_statistics(self, num_frames, unroll):
+        covered = self.frames_with_statistics(unroll)
+        if num_frames > covered:
+            warnings.warn(
+                f"Generating {num_frames} first-level frames (unroll={unroll!r}), but the "
+                f"per-frame batch-norm statistics cover {covered}: later frames use unfitted "
+                f"statistics and degrade. Call `recompute_batch_norm_statistics({num_frames})` "
+                "first (thesis 6.A; `dynscene sample --num-frames` does).",
+                stacklevel=3,
             )
 
     def generate_from_noise(self, noise, labels, num_frames, unroll="windows"):
@@ -708,3 +740,4 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
         finally:
             for norm in norms:
                 norm.cumulative_passes = 0
+        self.statistics_frames = int(num_frames)

@@ -1,5 +1,6 @@
 import os
 import tempfile
+import warnings
 
 import keras
 import numpy as np
@@ -54,7 +55,8 @@ class TestCascadedVideoGAN(TestCase):
             array = keras.ops.convert_to_numpy(video)
             assert array.min() >= 0.0 and array.max() <= 1.0
         # Unrolled past the training window (2 -> 4 first-level windows of level 2).
-        longer = model.generate(labels=[1], num_frames=8, seed=1)
+        with pytest.warns(UserWarning, match="per-frame batch-norm statistics cover 4"):
+            longer = model.generate(labels=[1], num_frames=8, seed=1)
         assert tuple(longer.shape) == (1, 16, 16, 16, 1)
 
     @not_on_jax
@@ -121,18 +123,44 @@ class TestCascadedVideoGAN(TestCase):
     @not_on_jax
     def test_recomputed_statistics_cover_a_longer_full_unroll(self):
         model = CascadedVideoGAN(**TINY_CVG_CONFIG)
+        # Trained statistics: 4 first-level frames, level-2 windows of 4 output frames.
+        assert model.frames_with_statistics("windows") == 4
+        assert model.frames_with_statistics("full") == 2
+        with pytest.warns(UserWarning, match=r"recompute_batch_norm_statistics\(6\)"):
+            model.generate(labels=[0], num_frames=6, seed=0, unroll="full")
         model.recompute_batch_norm_statistics(num_frames=6, passes=2, batch_size=2, seed=0)
+        assert model.statistics_frames == 6
+        assert model.from_config(model.get_config()).frames_with_statistics("full") == 6
         means = moving_means(model.generators[1])
         # Level 2 sees 12 frames in a full unroll: statistics now exist for all 12 indices.
         assert all(np.any(mean[8:12] != 0.0) for mean in means)
         assert all(np.all(mean[12:] == 0.0) for mean in means)
-        video = model.generate(labels=[0], num_frames=6, seed=0, unroll="full")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            video = model.generate(labels=[0], num_frames=6, seed=0, unroll="full")
         assert tuple(video.shape) == (1, 12, 16, 16, 1)
 
     @not_on_jax
     def test_unconditional_cascade_samples_by_count(self):
         model = CascadedVideoGAN(**{**TINY_CVG_CONFIG, "num_classes": 0})
         assert tuple(model.generate(num_samples=3, seed=0).shape) == (3, 8, 16, 16, 1)
+
+    @not_on_jax
+    def test_one_level_is_the_non_cascaded_baseline(self):
+        # No upsampling levels: one generator at the full size (the baseline of figure 6.3).
+        config = {
+            **TINY_CVG_CONFIG,
+            **{"spatial_factors": [], "temporal_factors": [], "window_frames": []},
+            "generator_channels": [4],
+            "generator_multipliers": [[2, 2, 1]],
+            "discriminator_channels": [4],
+            "discriminator_multipliers": [[1, 2]],
+        }
+        model = CascadedVideoGAN(**config)
+        assert model.num_levels == 1 and model.sizes == [16] and model.frames == [8]
+        assert tuple(model.generate(labels=[0, 2], seed=0).shape) == (2, 8, 16, 16, 1)
+        for loss, _ in (model.discriminator_loss(examples()), model.generator_loss(examples())):
+            assert np.isfinite(keras.ops.convert_to_numpy(loss))
 
     @not_on_jax
     def test_no_matching_discriminator_ablation_drops_its_logits(self):

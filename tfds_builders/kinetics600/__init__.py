@@ -1,0 +1,1 @@
+"""Kinetics-600 TFDS builder (`tfds.load("kinetics600/128x128")`, manual download)."""
