@@ -8,6 +8,7 @@ from keras_dynscene.models import load_preset
 from tests.models.cvg.tiny_config import TINY_CVG_CONFIG
 from tests.models.hierarchical_vrnn.tiny_config import TINY_CONFIG
 from tests.test_case import TestCase
+from tests.test_case import not_on_jax
 
 
 def numpy_weights(layer):
@@ -16,6 +17,7 @@ def numpy_weights(layer):
 
 @pytest.mark.backends
 class TestConfigOverrides(TestCase):
+    @not_on_jax
     def test_dropping_the_matching_discriminator_keeps_every_other_trained_weight(self, tmp_path):
         trained = CascadedVideoGAN(**TINY_CVG_CONFIG)
         generator = trained.generators[0]
@@ -43,6 +45,7 @@ class TestConfigOverrides(TestCase):
         for before, after in zip(trained.get_weights(), longer.get_weights()):
             np.testing.assert_array_equal(before, after)
 
+    @not_on_jax
     def test_overrides_that_change_weight_shapes_or_name_no_key_are_refused(self, tmp_path):
         path = str(tmp_path / "cascade.keras")
         CascadedVideoGAN(**TINY_CVG_CONFIG).save(path)

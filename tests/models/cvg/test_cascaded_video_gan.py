@@ -12,13 +12,7 @@ from keras_dynscene.models.cvg.cascaded_video_gan import hinge_discriminator_los
 from keras_dynscene.models.cvg.cascaded_video_gan import hinge_generator_loss
 from tests.models.cvg.tiny_config import TINY_CVG_CONFIG
 from tests.test_case import TestCase
-
-# Eager JAX compiles every primitive for every new shape: eager generation of a fresh cascade
-# takes minutes there. On JAX the suite runs the compiled life cycle (both levels train, save,
-# reload, resume) and the window-unroll check; the other eager checks run on TF and torch.
-not_on_jax = pytest.mark.skipif(
-    keras.backend.backend() == "jax", reason="eager-only check; minutes of op-by-op compiles"
-)
+from tests.test_case import not_on_jax
 
 
 def examples(batch=4, seed=0):
