@@ -50,11 +50,12 @@ def test_the_report_measures_every_level_of_a_cascade():
     assert [level.shape for level in levels] == [(6, 8, 8, 8, 1), (6, 16, 16, 16, 1)]
     real = (smooth_videos(count=6, size=16, seed=1) * 255).astype("uint8")
     extractor = default_i3d_extractor()
-    report = cascade_report(model, real, labels, extractor, levels=levels)
+    real_logits = extractor(real)["logits"]
+    report = cascade_report(model, real_logits, labels, extractor, levels=levels)
     assert report["frames"] == 16 and report["training_window_frames"] == 8
     assert report["fvd"] > 0 and 0 < report["grounding_error"] < 1
     trivial = cascade_report(
-        model, real, labels, extractor, levels=upsampled_lower_levels(model, levels)
+        model, real_logits, labels, extractor, levels=upsampled_lower_levels(model, levels)
     )
     assert trivial["grounding_error"] < 1e-6
 
