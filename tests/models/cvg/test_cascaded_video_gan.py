@@ -232,11 +232,7 @@ def test_shipped_preset_draws_the_requested_digit_grounded_in_level_1():
     # Class conditioning: in SM-MNIST a "1" has ~40% of the ink of a "0" (test split: 0.055 vs
     # 0.136 mean intensity); the generated digits keep that order and gap.
     assert high[labels == 1].mean() < 0.7 * high[labels == 0].mean()
-    # Level 2 is a valid upsampling of level 1, unlike a fresh cascade's.
-    fresh = CascadedVideoGAN.from_config(model.get_config())
-    fresh_low, fresh_high = [
-        keras.ops.convert_to_numpy(video)
-        for video in fresh.generate(labels=labels, num_frames=16, seed=0, return_all_levels=True)
-    ]
-    trained_error = grounding_error(high, low, 2, 2).mean()
-    assert trained_error < 0.75 * grounding_error(fresh_high, fresh_low, 2, 2).mean()
+    # Level 2 follows its own level-1 video: taken back down it matches that video far better
+    # than another video's level 1.
+    own = grounding_error(high, low, 2, 2).mean()
+    assert own < 0.5 * grounding_error(high, np.roll(low, 1, axis=0), 2, 2).mean()
