@@ -170,6 +170,11 @@ class I3DFeatureExtractor:
         outputs = {"logits": [], "features": []}
         for batch in video_batches(videos, self.batch_size):
             batch = checked_video_batch(batch)
+            if batch.shape[1:] != getattr(self.model, "traced_video_shape", None):
+                # A new clip shape gets a fresh trace: TF's retracing would relax the known
+                # frame size to None, and the resize matrices need it static.
+                self.model.predict_function = None
+                self.model.traced_video_shape = batch.shape[1:]
             for start in range(0, batch.shape[0], self.batch_size):
                 chunk = batch[start : start + self.batch_size]
                 result = self.model.predict_on_batch(chunk)

@@ -177,3 +177,17 @@ def test_input_errors_are_explained(extractor, moving_digits):
         I3DFeatureExtractor(resize_method="area")
     with pytest.raises(FileNotFoundError, match="no checkpoint file"):
         I3DFeatureExtractor(weights="/nonexistent/i3d.ckpt")
+
+
+SHAPES = [(2, 10, 64, 64, 1), (3, 12, 32, 32, 3), (2, 16, 16, 16, 1)]
+
+
+def test_one_extractor_serves_clips_of_several_sizes(extractor):
+    # TF's retracing relaxes a changed frame size to None; every new clip shape gets its own
+    # trace, so a shared extractor keeps working (and the same clips give the same features).
+    rng = np.random.default_rng(0)
+    clips = {shape: rng.integers(0, 256, shape).astype("uint8") for shape in SHAPES}
+    first = {shape: extractor(clip, progress=False)["logits"] for shape, clip in clips.items()}
+    again = extractor(clips[SHAPES[0]], progress=False)["logits"]
+    assert [first[shape].shape for shape in SHAPES] == [(2, 400), (3, 400), (2, 400)]
+    np.testing.assert_allclose(again, first[SHAPES[0]], atol=1e-4)
