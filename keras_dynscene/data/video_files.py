@@ -21,6 +21,13 @@ class UnreadableVideoError(ValueError):
     """
 
 
+def check_clip_sizes(**sizes) -> None:
+    """Raises unless every size (e.g. a builder config's `image_size`) is a positive int."""
+    for field, value in sizes.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"`{field}` must be a positive int. Received: {field}={value!r}")
+
+
 def frames_needed(num_frames: int, frame_stride: int) -> int:
     """Source frames a clip of `num_frames` frames, one every `frame_stride`, spans."""
     return (num_frames - 1) * frame_stride + 1

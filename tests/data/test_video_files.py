@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from keras_dynscene.data.video_files import UnreadableVideoError
+from keras_dynscene.data.video_files import check_clip_sizes
 from keras_dynscene.data.video_files import frames_needed
 from keras_dynscene.data.video_files import read_video_clip
 from keras_dynscene.data.video_files import square_crop_resize
@@ -57,3 +58,15 @@ def test_square_crop_resize_keeps_the_centre():
     frame = np.zeros((10, 30, 3), dtype=np.uint8)
     frame[:, 10:20] = (1, 2, 3)
     np.testing.assert_array_equal(square_crop_resize(frame, 5), np.full((5, 5, 3), (1, 2, 3)))
+
+
+def test_clip_configs_refuse_sizes_that_are_not_positive_ints():
+    from tfds_builders.bdd100k.bdd100k_dataset_builder import Bdd100kConfig
+    from tfds_builders.kinetics600.kinetics600_dataset_builder import Kinetics600Config
+
+    with pytest.raises(ValueError, match=r"`frame_stride` must be a positive int.*=0"):
+        Bdd100kConfig(name="bad", frame_stride=0)
+    with pytest.raises(ValueError, match=r"`image_size` must be a positive int.*=True"):
+        Kinetics600Config(name="bad", image_size=True)
+    with pytest.raises(ValueError, match=r"`num_frames` must be a positive int.*='8'"):
+        check_clip_sizes(num_frames="8")

@@ -11,6 +11,7 @@ from absl import logging
 from etils import epath
 
 from keras_dynscene.data.video_files import UnreadableVideoError
+from keras_dynscene.data.video_files import check_clip_sizes
 from keras_dynscene.data.video_files import read_video_clip
 
 # TFDS split -> folder of the release (`bdd100k/videos/<folder>/<video id>.mov`). The 20K test
@@ -41,10 +42,9 @@ class Bdd100kConfig(tfds.core.BuilderConfig):
     frame_stride: int = 2
 
     def __post_init__(self):
-        for field in ("image_size", "num_frames", "frame_stride"):
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"`{field}` must be a positive int. Received: {field}={value!r}")
+        check_clip_sizes(
+            image_size=self.image_size, num_frames=self.num_frames, frame_stride=self.frame_stride
+        )
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):

@@ -14,6 +14,7 @@ from absl import logging
 from etils import epath
 
 from keras_dynscene.data.video_files import UnreadableVideoError
+from keras_dynscene.data.video_files import check_clip_sizes
 from keras_dynscene.data.video_files import read_video_clip
 
 LABELS_FILE = epath.Path(__file__).parent / "labels.txt"
@@ -57,10 +58,9 @@ class Kinetics600Config(tfds.core.BuilderConfig):
     frame_stride: int = 2
 
     def __post_init__(self):
-        for field in ("image_size", "num_frames", "frame_stride"):
-            value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"`{field}` must be a positive int. Received: {field}={value!r}")
+        check_clip_sizes(
+            image_size=self.image_size, num_frames=self.num_frames, frame_stride=self.frame_stride
+        )
 
 
 class Builder(tfds.core.GeneratorBasedBuilder):
