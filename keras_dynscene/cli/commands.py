@@ -63,17 +63,32 @@ def train(args):
     from keras_dynscene.training.paper_optimizer import paper_optimizer
     from keras_dynscene.training.train_model import train_model
 
+    # Devices are split and strategies built before any TensorFlow op initializes them.
+    distribution = training_distribution(args)
     keras.utils.set_random_seed(args.seed)
     dataset = load_video_dataset(args.dataset, "train", args.data_dir)
     video_shape = dataset.element_spec["video"].shape
-    model = build_model(args.model, parse_overrides(args.set), video_shape)
+    with distribution.scope():
+        model = build_model(args.model, parse_overrides(args.set), video_shape)
+    args.batch_size = distribution.global_batch_size(args.batch_size)
+    if distribution.kind != "none":
+        print(
+            f"Strategy {distribution.kind}: {distribution.num_replicas} replicas, global batch "
+            f"{args.batch_size} ({args.batch_size // distribution.num_replicas} per replica)"
+        )
+    if args.pretrain_steps and distribution.uses_custom_loop:
+        raise ValueError(
+            "--pretrain-steps runs Keras fit, which multi-worker TensorFlow cannot (keras-team/"
+            "keras#20585). Pretrain on one host (--strategy mirrored), then train from that "
+            "run's model.keras with --strategy multi_worker."
+        )
     if args.pretrain_steps and not hasattr(model, "slot_attention_autoencoder"):
         raise ValueError(
             f"--pretrain-steps needs a slot model (VIM); {type(model).__name__} has no slot "
             "attention to pretrain."
         )
     if is_gan(model):
-        return train_gan(args, model, dataset, video_shape)
+        return train_gan(args, model, dataset, video_shape, distribution)
     if args.level != 1 or args.d_learning_rate is not None:
         raise ValueError(
             f"--level and --d-learning-rate are for cascaded GANs (CVG); {type(model).__name__} "
@@ -108,7 +123,8 @@ def train(args):
     )
     jit = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
     if args.pretrain_steps:
-        pretrain_slots(model, batches, args)
+        with distribution.scope():
+            pretrain_slots(model, batches, args)
     train_model(
         model,
         batches,
@@ -118,11 +134,12 @@ def train(args):
         optimizer=optimizer,
         jit_compile=jit,
         extra_callbacks=[samples_logger],
+        distribution=distribution,
     )
     print(f"Saved {os.path.join(args.out, 'model.keras')}")
 
 
-def train_gan(args, model, dataset, video_shape):
+def train_gan(args, model, dataset, video_shape, distribution):
     """`dynscene train` for CVG: one cascade level per run, both optimizers resumable."""
     import keras
 
@@ -175,8 +192,19 @@ def train_gan(args, model, dataset, video_shape):
         },
         jit_compile=jit,
         extra_callbacks=[GenerationSamplesLogger(args.out, labels=labels, seed=args.seed)],
+        distribution=distribution,
     )
     print(f"Saved {os.path.join(args.out, 'model.keras')}")
+
+
+def training_distribution(args):
+    """The `Distribution` of `dynscene train --strategy` (after `--cpu-replicas` splits)."""
+    from keras_dynscene.distribute import make_distribution
+    from keras_dynscene.distribute import split_cpu_into_logical_devices
+
+    if args.cpu_replicas is not None:
+        split_cpu_into_logical_devices(args.cpu_replicas)
+    return make_distribution(args.strategy, tpu=args.tpu)
 
 
 def pretrain_slots(model, batches, args):

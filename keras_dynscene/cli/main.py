@@ -81,6 +81,21 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--jit-compile", choices=("auto", "true", "false"), default="false")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", required=True, help="run folder (checkpoints, logs, samples)")
+    train.add_argument(
+        "--strategy",
+        choices=("auto", "none", "mirrored", "multi_worker", "tpu", "data_parallel"),
+        default="auto",
+        help="distribution strategy (docs/DISTRIBUTED.md); --batch-size is per replica",
+    )
+    train.add_argument(
+        "--cpu-replicas",
+        type=int,
+        default=None,
+        help="split the CPU into this many devices (try mirrored / data_parallel without GPUs)",
+    )
+    train.add_argument(
+        "--tpu", default=None, help="--strategy tpu: TPU name, grpc address or local"
+    )
 
     sample = common(sub.add_parser("sample", help="sample futures from a preset, write GIF + PNG"))
     sample.add_argument("--preset", required=True, help="trained preset name or .keras path")

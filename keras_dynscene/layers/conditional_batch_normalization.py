@@ -2,6 +2,8 @@ import keras
 from keras import ops
 
 from keras_dynscene.api_export import dynscene_export
+from keras_dynscene.distribute.replica_context import cross_replica_mean
+from keras_dynscene.distribute.replica_context import num_replicas_in_sync
 
 
 @dynscene_export
@@ -14,6 +16,9 @@ class ConditionalBatchNormalization(keras.layers.Layer):
     frame index, `[max_frames, channels]`. The gain `1 + W_g c` and bias `W_b c` are learned linear
     maps of the condition `c` (the noise, concatenated with the class
     embedding when there is one), as in BigGAN / DVD-GAN.
+
+    Under a `tf.distribute` strategy with several replicas the batch statistics are
+    synchronized: every replica normalizes with the moments of the global batch.
 
     At inference the moving statistics of the first `frames` indices are used. To unroll a
     generator past the frames it was trained on, refresh them with
@@ -79,8 +84,7 @@ class ConditionalBatchNormalization(keras.layers.Layer):
                 "`max_frames`, or unroll in windows (`CascadedVideoGAN.generate` does)."
             )
         if training:
-            mean = ops.mean(video, axis=(0, 2, 3))
-            variance = ops.var(video, axis=(0, 2, 3))
+            mean, variance = self._batch_moments(video)
             momentum = (
                 1.0 - 1.0 / self.cumulative_passes if self.cumulative_passes else self.momentum
             )
@@ -95,6 +99,16 @@ class ConditionalBatchNormalization(keras.layers.Layer):
         gain = 1.0 + self.gain(condition)
         bias = self.bias(condition)
         return normalized * gain[:, None, None, None, :] + bias[:, None, None, None, :]
+
+    def _batch_moments(self, video):
+        if num_replicas_in_sync() == 1:
+            return ops.mean(video, axis=(0, 2, 3)), ops.var(video, axis=(0, 2, 3))
+        # Synchronized (cross-replica) statistics, as BigGAN / DVD-GAN train: each replica
+        # normalizes with the global batch's moments, so N replicas match one device.
+        mean, mean_square = cross_replica_mean(
+            [ops.mean(video, axis=(0, 2, 3)), ops.mean(ops.square(video), axis=(0, 2, 3))]
+        )
+        return mean, ops.maximum(mean_square - ops.square(mean), 0.0)
 
     def _update_statistic(self, variable, batch_value, momentum, frames):
         batch_value = ops.stop_gradient(batch_value)

@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from keras_dynscene.api_export import dynscene_export
+from keras_dynscene.distribute.replica_seed_generator import ReplicaSeedGenerator
 
 TINY = 1e-10
 
@@ -61,7 +62,7 @@ class GumbelSoftmax(keras.layers.Layer):
         self.temperature = temperature
         self.hard_at_inference = hard_at_inference
         self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = ReplicaSeedGenerator(seed)
 
     def call(self, logits, gumbel_noise=None, training=False):
         if gumbel_noise is None:

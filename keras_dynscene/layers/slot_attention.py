@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from keras_dynscene.api_export import dynscene_export
+from keras_dynscene.distribute.replica_seed_generator import ReplicaSeedGenerator
 
 
 @dynscene_export
@@ -68,7 +69,7 @@ class SlotAttention(keras.layers.Layer):
         self.mlp_hidden_size = mlp_hidden_size
         self.epsilon = epsilon
         self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = ReplicaSeedGenerator(seed)
         self.input_norm = keras.layers.LayerNormalization(name="input_norm")
         self.slot_norm = keras.layers.LayerNormalization(name="slot_norm")
         self.mlp_norm = keras.layers.LayerNormalization(name="mlp_norm")

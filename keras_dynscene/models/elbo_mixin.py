@@ -1,6 +1,7 @@
 import keras
 from keras import ops
 
+from keras_dynscene.distribute.replica_context import scale_loss_for_replicas
 from keras_dynscene.schedules.linear_warmup import LinearWarmup
 
 
@@ -39,6 +40,9 @@ class ELBOMixin:
     def elbo_loss(self, nll, kl, training, kl_terms=None, extra_loss=None):
         """Mean of `nll + beta * kl` (+ `extra_loss`, per example), with trackers updated.
 
+        Under a `tf.distribute` strategy the mean is divided by the replica count, so the
+        summed replica gradients equal the global-batch gradient.
+
         Args:
             nll: per-example reconstruction NLL [B] of the scored frames.
             kl: per-example KL [B] of the scored frames.
@@ -61,7 +65,7 @@ class ELBOMixin:
         self.kl_weight_tracker.update_state(beta)
         for index, tracker in enumerate(self.kl_term_trackers):
             tracker.update_state(kl_terms[:, index])
-        return loss
+        return scale_loss_for_replicas(loss)
 
     @property
     def metrics(self):

@@ -14,6 +14,8 @@ The step body is chosen from `keras.backend.backend()` at import time, as Keras 
 
 import keras
 
+from keras_dynscene.distribute.replica_context import scale_loss_for_replicas
+
 BACKEND = keras.backend.backend()
 
 
@@ -41,6 +43,8 @@ if BACKEND == "tensorflow":
         def _apply(self, loss_fn, variables, optimizer, data):
             with tf.GradientTape() as tape:
                 loss, logs = loss_fn(data)
+                # tf.distribute sums replica gradients: divide the per-replica mean.
+                loss = scale_loss_for_replicas(loss)
             optimizer.apply(tape.gradient(loss, variables), variables)
             return logs
 

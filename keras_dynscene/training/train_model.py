@@ -1,3 +1,4 @@
+import contextlib
 import json
 import math
 import os
@@ -24,7 +25,8 @@ def train_model(
     extra_callbacks=(),
     verbose: int | str = "auto",
     compile_kwargs: dict | None = None,
-) -> keras.callbacks.History:
+    distribution=None,
+):
     """Trains `model` for exactly `total_steps` optimizer steps, resumably.
 
     The run is cut into "epochs" of `checkpoint_every` steps over an endlessly repeated dataset;
@@ -50,6 +52,12 @@ def train_model(
         verbose: Keras progress-bar verbosity.
         compile_kwargs: compile the model with these instead of `optimizer` (GANs:
             `{"level": l, "g_optimizer": ..., "d_optimizer": ...}`).
+        distribution: optional `keras_dynscene.distribute.Distribution`; build the model in
+            its `scope()` and feed global batches. Multi-worker runs go through
+            `train_with_strategy_loop` (same checkpoints, logs and step count).
+
+    Returns:
+        The `keras.callbacks.History` of `fit` (a dict of per-epoch logs for multi-worker).
     """
     if total_steps <= 0 or checkpoint_every <= 0:
         raise ValueError(
@@ -62,13 +70,30 @@ def train_model(
             f"({checkpoint_every}) so a resumed run ends on the same step; use e.g. "
             f"--steps {math.ceil(total_steps / checkpoint_every) * checkpoint_every}."
         )
-    os.makedirs(output_dir, exist_ok=True)
-    if compile_kwargs is not None:
-        model.compile(**compile_kwargs, jit_compile=jit_compile)
-    else:
+    if compile_kwargs is None:
         if optimizer is None:
             optimizer = paper_optimizer(steps_per_epoch=checkpoint_every)
-        model.compile(optimizer=optimizer, jit_compile=jit_compile)
+        compile_kwargs = {"optimizer": optimizer}
+    if distribution is not None and distribution.uses_custom_loop:
+        from keras_dynscene.distribute.strategy_training_loop import train_with_strategy_loop
+
+        return train_with_strategy_loop(
+            model,
+            train_data,
+            distribution=distribution,
+            total_steps=total_steps,
+            output_dir=output_dir,
+            checkpoint_every=checkpoint_every,
+            compile_kwargs=compile_kwargs,
+            callbacks=[c for c in extra_callbacks if getattr(c, "multi_worker_safe", False)],
+            verbose=verbose != 0,
+        )
+    os.makedirs(output_dir, exist_ok=True)
+    scope = distribution.scope() if distribution is not None else contextlib.nullcontext()
+    with scope:
+        model.compile(**compile_kwargs, jit_compile=jit_compile)
+    if distribution is not None:
+        train_data = distribution.prepare_dataset(train_data)
     callbacks = [
         keras.callbacks.BackupAndRestore(
             os.path.join(output_dir, "backup"), delete_checkpoint=False
@@ -98,6 +123,8 @@ def train_model(
                 "optimizer_steps": int(keras.ops.convert_to_numpy(step_counter.iterations)),
                 "wall_time_s_this_session": round(time.time() - start, 1),
                 "backend": keras.backend.backend(),
+                "strategy": distribution.kind if distribution is not None else "none",
+                "num_replicas": distribution.num_replicas if distribution is not None else 1,
             },
             file,
             indent=2,

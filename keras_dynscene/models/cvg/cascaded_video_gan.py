@@ -5,6 +5,7 @@ import keras
 from keras import ops
 
 from keras_dynscene.api_export import dynscene_export
+from keras_dynscene.distribute.replica_seed_generator import ReplicaSeedGenerator
 from keras_dynscene.layers.conditional_batch_normalization import ConditionalBatchNormalization
 from keras_dynscene.layers.video_frames import downsample_average
 from keras_dynscene.models.cvg.cvg_presets import CVG_PRESETS
@@ -153,7 +154,7 @@ class CascadedVideoGAN(GANTrainStep, PresetMixin, keras.Model):
         self.statistics_frames = statistics_frames
         self.seed = seed
         self.sizes, self.frames = self._check_cascade()
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = ReplicaSeedGenerator(seed)
         self.training_level = 1
 
         common = {

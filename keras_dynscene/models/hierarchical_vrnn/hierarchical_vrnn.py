@@ -5,6 +5,7 @@ from keras import ops
 from keras_dynscene.api_export import dynscene_export
 from keras_dynscene.data.video_validation import check_video_shape
 from keras_dynscene.data.video_validation import to_float_video
+from keras_dynscene.distribute.replica_seed_generator import ReplicaSeedGenerator
 from keras_dynscene.distributions.diagonal_gaussian import DiagonalGaussian
 from keras_dynscene.losses.reconstruction_losses import LIKELIHOODS
 from keras_dynscene.losses.reconstruction_losses import reconstruction_nll
@@ -177,7 +178,7 @@ class HierarchicalVRNN(ELBOMixin, VideoPredictionMixin, PresetMixin, keras.Model
             InitialStateNetwork(filters, groups, name=f"decoder_init_{res}x{res}")
             for res, filters in zip(self._decoder_resolutions, self._decoder_filters)
         ]
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = ReplicaSeedGenerator(seed)
         self.build_elbo_state(
             kl_warmup_steps,
             kl_weight_max,

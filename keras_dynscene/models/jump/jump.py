@@ -5,6 +5,7 @@ import numpy as np
 from keras import ops
 
 from keras_dynscene.api_export import dynscene_export
+from keras_dynscene.distribute.replica_seed_generator import ReplicaSeedGenerator
 from keras_dynscene.distributions.diagonal_gaussian import DiagonalGaussian
 from keras_dynscene.layers.conv_lstm_cell import ConvLSTMCell
 from keras_dynscene.models.elbo_mixin import ELBOMixin
@@ -185,7 +186,7 @@ class JUMP(ELBOMixin, PresetMixin, keras.Model):
         self.video_key = video_key
         self.viewpoint_key = viewpoint_key
         self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = ReplicaSeedGenerator(seed)
         self.latent_size = self.image_size // REPRESENTATION_STRIDE
 
         # === Layers ===

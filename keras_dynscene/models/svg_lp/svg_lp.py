@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from keras_dynscene.api_export import dynscene_export
+from keras_dynscene.distribute.replica_seed_generator import ReplicaSeedGenerator
 from keras_dynscene.distributions.diagonal_gaussian import DiagonalGaussian
 from keras_dynscene.losses.reconstruction_losses import LIKELIHOODS
 from keras_dynscene.losses.reconstruction_losses import reconstruction_nll
@@ -160,7 +161,7 @@ class SVGLP(ELBOMixin, VideoPredictionMixin, PresetMixin, keras.Model):
         )
         self.prior = GaussianLSTM(z_dim, rnn_size, 1, name="prior")
         self.posterior = GaussianLSTM(z_dim, rnn_size, 1, name="posterior")
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = ReplicaSeedGenerator(seed)
         self.build_elbo_state(kl_warmup_steps, kl_weight_max)
         self.build((None, context_frames + future_frames, image_size, image_size, channels))
 

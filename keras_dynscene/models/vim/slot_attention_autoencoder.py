@@ -2,6 +2,7 @@ import keras
 from keras import ops
 
 from keras_dynscene.api_export import dynscene_export
+from keras_dynscene.distribute.replica_context import scale_loss_for_replicas
 
 
 @dynscene_export
@@ -50,7 +51,7 @@ class SlotAttentionAutoEncoder(keras.Model):
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         squared = ops.sum(ops.square(y_pred["frames"] - y_pred["target"]), axis=(1, 2, 3))
         self.mse_tracker.update_state(squared)
-        return ops.mean(squared)
+        return scale_loss_for_replicas(ops.mean(squared))
 
     @property
     def metrics(self):

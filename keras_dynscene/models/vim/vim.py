@@ -5,6 +5,7 @@ import numpy as np
 from keras import ops
 
 from keras_dynscene.api_export import dynscene_export
+from keras_dynscene.distribute.replica_seed_generator import ReplicaSeedGenerator
 from keras_dynscene.distributions.categorical import categorical_kl
 from keras_dynscene.distributions.diagonal_gaussian import DiagonalGaussian
 from keras_dynscene.layers.gumbel_softmax import gumbel_noise_from_uniform
@@ -189,7 +190,7 @@ class VIM(ELBOMixin, VideoPredictionMixin, PresetMixin, keras.Model):
         self.curriculum_every_steps = curriculum_every_steps
         self.video_key = video_key
         self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
+        self.seed_generator = ReplicaSeedGenerator(seed)
 
         self.encoder = SlotAttentionEncoder(
             encoder_filters, encoder_layers, encoder_kernel_size, name="encoder"
