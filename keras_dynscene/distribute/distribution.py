@@ -56,6 +56,25 @@ class Distribution:
             return self.keras_distribution.scope()
         return contextlib.nullcontext()
 
+    def optimizers_in_scope(self, compile_kwargs: dict) -> dict:
+        """`compile_kwargs` with every optimizer rebuilt (from its config) inside `scope()`.
+
+        An optimizer constructed outside a `tf.distribute` scope keeps a plain `iterations`
+        variable that every replica increments: with 2 replicas the step count, and every
+        schedule driven by it (learning-rate warmup, KL annealing), runs twice as fast.
+        Optimizers here are fresh (their state comes from checkpoints after compile), so
+        rebuilding them loses nothing.
+        """
+        if self.strategy is None:
+            return dict(compile_kwargs)
+        rebuilt = {}
+        with self.scope():
+            for name, value in compile_kwargs.items():
+                if isinstance(value, keras.optimizers.Optimizer):
+                    value = type(value).from_config(value.get_config())
+                rebuilt[name] = value
+        return rebuilt
+
     def global_batch_size(self, per_replica_batch_size: int) -> int:
         if per_replica_batch_size < 1:
             raise ValueError(
@@ -130,7 +149,7 @@ def split_cpu_into_logical_devices(count: int):
             ) from error
     elif backend == "jax":
         flag = f"--xla_force_host_platform_device_count={count}"
-        if "jax" in sys.modules and "jax._src.xla_bridge" in sys.modules:
+        if _jax_devices_initialized():
             import jax
 
             if jax.device_count() == count:
@@ -144,6 +163,15 @@ def split_cpu_into_logical_devices(count: int):
         raise ValueError(
             f"Splitting the CPU into devices is for TensorFlow or JAX; the backend is '{backend}'."
         )
+
+
+def _jax_devices_initialized() -> bool:
+    if "jax" not in sys.modules:
+        return False
+    from jax._src import xla_bridge
+
+    # Importing jax (as Keras does) does not create devices; the first device query does.
+    return xla_bridge.backends_are_initialized()
 
 
 def make_distribution(

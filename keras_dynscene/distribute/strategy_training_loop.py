@@ -138,27 +138,28 @@ def train_with_strategy_loop(
     start = time.time()
     callback_list.on_train_begin()
     for epoch in range(done, epochs):
-        for metric in model.metrics:
-            metric.reset_state()
-        callback_list.on_epoch_begin(epoch)
-        progress = keras.utils.Progbar(checkpoint_every) if verbose and is_chief else None
-        for step in range(checkpoint_every):
-            try:
-                logs = train_step(iterator)
-            except tf.errors.OpError as error:
-                if not _is_collective_failure(error):
-                    raise
-                raise WorkerLostError(
-                    f"Worker {'chief' if is_chief else 'non-chief'} lost contact with the "
-                    f"other workers at epoch {epoch + 1}, step {step + 1} "
-                    f"({type(error).__name__}: {str(error).splitlines()[0][:200]}). The last "
-                    f"checkpoint holds {backup.completed_epochs() * checkpoint_every} steps; "
-                    "restart every worker with the same command to resume from it."
-                ) from error
-            logs = {name: float(value) for name, value in logs.items()}
-            if progress is not None:
-                progress.update(step + 1, values=list(logs.items()), finalize=False)
-        backup.save(model, epoch + 1)
+        step = 0
+        try:
+            # Metric resets, steps and the checkpoint's variable reads all run collectives.
+            for metric in model.metrics:
+                metric.reset_state()
+            callback_list.on_epoch_begin(epoch)
+            progress = keras.utils.Progbar(checkpoint_every) if verbose and is_chief else None
+            for step in range(1, checkpoint_every + 1):
+                logs = {name: float(value) for name, value in train_step(iterator).items()}
+                if progress is not None:
+                    progress.update(step, values=list(logs.items()), finalize=False)
+            backup.save(model, epoch + 1)
+        except tf.errors.OpError as error:
+            if not _is_collective_failure(error):
+                raise
+            raise WorkerLostError(
+                f"Worker {'chief' if is_chief else 'non-chief'} lost contact with the other "
+                f"workers at epoch {epoch + 1}, step {step} "
+                f"({type(error).__name__}: {str(error).splitlines()[0][:200]}). The last "
+                f"checkpoint holds {backup.completed_epochs() * checkpoint_every} steps; "
+                "restart every worker with the same command to resume from it."
+            ) from error
         for name, value in logs.items():
             history.setdefault(name, []).append(value)
         callback_list.on_epoch_end(epoch, logs)

@@ -74,6 +74,8 @@ def train_model(
         if optimizer is None:
             optimizer = paper_optimizer(steps_per_epoch=checkpoint_every)
         compile_kwargs = {"optimizer": optimizer}
+    if distribution is not None:
+        compile_kwargs = distribution.optimizers_in_scope(compile_kwargs)
     if distribution is not None and distribution.uses_custom_loop:
         from keras_dynscene.distribute.strategy_training_loop import train_with_strategy_loop
 

@@ -2,7 +2,7 @@
 
 Usage: python -m tests.distribute.distributed_job OUT --model vae|gan --steps N
     --checkpoint-every K [--strategy S] [--cpu-replicas R] [--per-replica-batch B]
-    [--zero-noise] [--learning-rate LR]
+    [--zero-noise] [--learning-rate LR] [--kill-at-step K] [--pause-after-checkpoint S]
 
 Trains the tiny Hierarchical VRNN (or the tiny 2-level CVG, level 1) on a fixed in-memory
 dataset through `keras_dynscene.training.train_model` and writes the final weights as
@@ -32,7 +32,53 @@ def parse():
         action="store_true",
         help="draw zeros instead of random numbers, so runs on 1 and N replicas are comparable",
     )
+    parser.add_argument(
+        "--kill-at-step",
+        type=int,
+        default=None,
+        help="SIGKILL this process once the optimizer reaches this step (fit path)",
+    )
+    parser.add_argument(
+        "--pause-after-checkpoint",
+        type=float,
+        default=0.0,
+        help="after its first checkpoint the chief waits for OUT/continue, at most this long",
+    )
     return parser.parse_args()
+
+
+def fault_callbacks(args, model_step_counter):
+    import signal
+    import time
+
+    import keras
+
+    class KillAtStep(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if (
+                int(keras.ops.convert_to_numpy(model_step_counter().iterations))
+                >= args.kill_at_step
+            ):
+                os.kill(os.getpid(), signal.SIGKILL)
+
+    class PauseAfterFirstCheckpoint(keras.callbacks.Callback):
+        multi_worker_safe = True
+
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch != 0:
+                return
+            # Until the test has killed a worker and says go on (`OUT/continue`), or a timeout.
+            print("paused after the first checkpoint", flush=True)
+            deadline = time.time() + args.pause_after_checkpoint
+            while time.time() < deadline and not os.path.exists(os.path.join(args.out, "continue")):
+                time.sleep(0.1)
+
+    callbacks = []
+    if args.kill_at_step:
+        callbacks.append(KillAtStep())
+    if args.pause_after_checkpoint:
+        callbacks.append(PauseAfterFirstCheckpoint())
+    return callbacks
 
 
 def main():
@@ -102,6 +148,9 @@ def main():
         optimizer=keras.optimizers.SGD(args.learning_rate),
         compile_kwargs=compile_kwargs,
         distribution=distribution,
+        extra_callbacks=fault_callbacks(
+            args, lambda: getattr(model, "g_optimizer", model.optimizer)
+        ),
         verbose=0,
     )
     if distribution.is_chief:

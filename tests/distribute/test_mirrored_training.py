@@ -1,51 +1,85 @@
-"""1 vs 2 replicas (MirroredStrategy on 2 logical CPU devices) give the same update."""
+"""MirroredStrategy on 2 logical CPU devices: the same update as one device, and resume."""
 
 import os
+import signal
 import subprocess
 import sys
 
 import keras
-import numpy as np
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.distribute.conftest import VAE_RUN
+from tests.distribute.jobs import ROOT
+from tests.distribute.jobs import job_env
+from tests.distribute.jobs import load_weights
+from tests.distribute.jobs import max_difference
+from tests.distribute.jobs import optimizer_steps
+from tests.distribute.jobs import run_job
+
 pytestmark = [
     pytest.mark.large,
     pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="tf.distribute"),
 ]
+TWO_CPU_REPLICAS = ["--strategy", "mirrored", "--cpu-replicas", "2", "--per-replica-batch", "2"]
 
 
-def run_job(out, *args):
-    env = {**os.environ, "KERAS_BACKEND": "tensorflow"}
-    subprocess.run(
-        [sys.executable, "-m", "tests.distribute.distributed_job", str(out), "--zero-noise", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=600,
-        capture_output=True,
-    )
-    weights = np.load(os.path.join(out, "weights.npz"))
-    initial = np.load(os.path.join(out, "initial_weights.npz"))
-    return [weights[k] for k in weights], [initial[k] for k in initial]
-
-
-@pytest.mark.parametrize("model", ["vae", "gan"])
-def test_two_replicas_match_one_device_on_the_same_global_batch(tmp_path, model):
-    common = ["--model", model, "--steps", "3", "--checkpoint-every", "3"]
-    single, start = run_job(tmp_path / "one", *common, "--per-replica-batch", "4")
-    mirrored, _ = run_job(
-        tmp_path / "two",
-        *common,
-        "--per-replica-batch",
-        "2",
-        "--strategy",
-        "mirrored",
-        "--cpu-replicas",
-        "2",
-    )
-    moved = max(np.abs(w - s).max() for w, s in zip(single, start))
-    difference = max(np.abs(a - b).max() for a, b in zip(single, mirrored))
+def test_two_replicas_match_one_device_on_the_same_global_batch(tmp_path, single_device_vae):
+    run_job(tmp_path, *VAE_RUN, *TWO_CPU_REPLICAS)
+    single = load_weights(single_device_vae)
+    moved = max_difference(single, load_weights(single_device_vae, "initial_weights.npz"))
     # A raw per-replica mean (2x gradients) would differ by about `moved`.
     assert moved > 1e-3
-    assert difference < 1e-5
+    assert max_difference(single, load_weights(tmp_path)) < 1e-5
+    assert optimizer_steps(tmp_path) == 8
+
+
+def test_gan_two_replicas_match_one_device(tmp_path):
+    gan_run = ["--zero-noise", "--model", "gan", "--steps", "3", "--checkpoint-every", "3"]
+    run_job(tmp_path / "one", *gan_run, "--per-replica-batch", "4")
+    run_job(tmp_path / "two", *gan_run, *TWO_CPU_REPLICAS)
+    single = load_weights(tmp_path / "one")
+    moved = max_difference(single, load_weights(tmp_path / "one", "initial_weights.npz"))
+    assert moved > 1e-3
+    assert max_difference(single, load_weights(tmp_path / "two")) < 1e-5
+    # Optimizers built outside the strategy scope counted one step per replica.
+    assert optimizer_steps(tmp_path / "two") == 3
+
+
+def test_a_sigkilled_mirrored_run_resumes_with_the_same_step_count(tmp_path, single_device_vae):
+    killed = run_job(tmp_path, *VAE_RUN, *TWO_CPU_REPLICAS, "--kill-at-step", "6", check=False)
+    assert killed.returncode == -signal.SIGKILL
+    assert os.path.isdir(tmp_path / "backup")
+    assert not os.path.exists(tmp_path / "weights.npz")
+    run_job(tmp_path, *VAE_RUN, *TWO_CPU_REPLICAS)
+    assert optimizer_steps(tmp_path) == 8
+    assert max_difference(load_weights(single_device_vae), load_weights(tmp_path)) < 1e-5
+
+
+REPLICA_NOISE_SCRIPT = """
+from keras_dynscene.distribute import ReplicaSeedGenerator, make_distribution
+from keras_dynscene.distribute import split_cpu_into_logical_devices
+split_cpu_into_logical_devices(2)
+import keras, numpy as np, tensorflow as tf
+distribution = make_distribution("mirrored")
+with distribution.scope():
+    generator = ReplicaSeedGenerator(seed=3)
+draws = distribution.strategy.run(tf.function(lambda: keras.random.normal((4,), seed=generator)))
+replica_0, replica_1 = [v.numpy() for v in distribution.strategy.experimental_local_results(draws)]
+plain = keras.random.normal((4,), seed=keras.random.SeedGenerator(seed=3)).numpy()
+print(np.abs(replica_0 - replica_1).max(), np.abs(replica_0 - plain).max())
+"""
+
+
+def test_replicas_draw_different_noise_and_replica_0_the_single_device_noise():
+    result = subprocess.run(
+        [sys.executable, "-c", REPLICA_NOISE_SCRIPT],
+        cwd=ROOT,
+        env=job_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    between_replicas, replica_0_vs_plain = map(float, result.stdout.split()[-2:])
+    assert between_replicas > 0.1
+    assert replica_0_vs_plain == 0.0
