@@ -59,11 +59,10 @@ def summary(out_dir):
 
 @pytest.mark.large
 def test_resume_after_kill_matches_uninterrupted_step_count(tmp_path):
-    reference, _ = run_training(tmp_path / "reference")
-    assert reference.returncode == 0, reference.stderr.read()[-3000:]
-    assert summary(tmp_path / "reference")["optimizer_steps"] == 6
-
-    # Killed during the second "epoch" (steps 3-4), after the first checkpoint (step 2).
+    # An uninterrupted run makes total_steps = 6 steps (test_writes_samples_logs_and_model
+    # checks the count of one); tests/distribute also compare resumed weights with
+    # uninterrupted ones. Killed during the second "epoch" (steps 3-4), after the first
+    # checkpoint (step 2).
     killed, seen = run_training(tmp_path / "run", pause=0.5, kill_after_steps=3)
     assert killed.returncode == -signal.SIGKILL and seen == 3
     metadata = json.loads((tmp_path / "run" / "backup" / "training_metadata.json").read_text())
