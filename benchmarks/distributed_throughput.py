@@ -172,12 +172,16 @@ def main():
     gpus = tf.config.list_logical_devices("GPU")
     devices = [d.name for d in (gpus or tf.config.list_logical_devices("CPU"))][:2]
     results = []
+    # One strategy object per variant for all presets: a second 2-replica MirroredStrategy in
+    # the same process restarts the collective instance keys and its all-reduces collide with
+    # the first one's ("Shape mismatch in the collective instance").
+    variants = (
+        ("no strategy", None),
+        ("mirrored, 1 replica", tf.distribute.MirroredStrategy(devices[:1])),
+        ("mirrored, 2 replicas", tf.distribute.MirroredStrategy(devices)),
+    )
     for preset in args.presets:
-        for variant, strategy in (
-            ("no strategy", None),
-            ("mirrored, 1 replica", tf.distribute.MirroredStrategy(devices[:1])),
-            ("mirrored, 2 replicas", tf.distribute.MirroredStrategy(devices)),
-        ):
+        for variant, strategy in variants:
             print(f"{preset} / {variant} ...", flush=True)
             model, result = time_fit(preset, strategy, args)
             if strategy is not None and strategy.num_replicas_in_sync == 2:
