@@ -1,2 +1,3 @@
+from keras_dynscene.callbacks.render_stage_switch import RenderStageSwitch
 from keras_dynscene.callbacks.scene_samples_logger import SceneSamplesLogger
 from keras_dynscene.callbacks.video_samples_logger import VideoSamplesLogger

@@ -20,6 +20,8 @@ class SlotAttention(keras.layers.Layer):
         num_iterations: attention iterations (3 in Locatello et al. and thesis 8.A / 10.A).
         mlp_hidden_size: hidden units of the residual MLP.
         epsilon: added to the attention before the weighted mean, for stability.
+        background_slot: draw slot 0 from its own learned Gaussian (INFERNO's background slot,
+            thesis 10.A); the other `num_slots - 1` share the object distribution.
         seed: seed of the slot initialization noise.
         **kwargs: base layer arguments.
 
@@ -50,6 +52,7 @@ class SlotAttention(keras.layers.Layer):
         num_iterations=3,
         mlp_hidden_size=128,
         epsilon=1e-8,
+        background_slot=False,
         seed=None,
         **kwargs,
     ):
@@ -63,11 +66,17 @@ class SlotAttention(keras.layers.Layer):
                 raise ValueError(
                     f"SlotAttention: expected a positive int {name}, received {value!r}."
                 )
+        if background_slot and num_slots < 2:
+            raise ValueError(
+                "SlotAttention: background_slot=True needs num_slots >= 2 (the background "
+                f"slot and at least one object slot), received num_slots={num_slots}."
+            )
         self.num_slots = num_slots
         self.slot_size = slot_size
         self.num_iterations = num_iterations
         self.mlp_hidden_size = mlp_hidden_size
         self.epsilon = epsilon
+        self.background_slot = bool(background_slot)
         self.seed = seed
         self.seed_generator = ReplicaSeedGenerator(seed)
         self.input_norm = keras.layers.LayerNormalization(name="input_norm")
@@ -97,13 +106,26 @@ class SlotAttention(keras.layers.Layer):
         self.slots_log_sigma = self.add_weight(
             shape=(1, 1, self.slot_size), initializer="glorot_uniform", name="slots_log_sigma"
         )
+        if self.background_slot:
+            self.background_mu = self.add_weight(
+                shape=(1, 1, self.slot_size), initializer="glorot_uniform", name="background_mu"
+            )
+            self.background_log_sigma = self.add_weight(
+                shape=(1, 1, self.slot_size),
+                initializer="glorot_uniform",
+                name="background_log_sigma",
+            )
 
     def initial_slots(self, batch_size, slot_noise=None):
         if slot_noise is None:
             slot_noise = keras.random.normal(
                 (batch_size, self.num_slots, self.slot_size), seed=self.seed_generator
             )
-        return self.slots_mu + ops.exp(self.slots_log_sigma) * slot_noise
+        slots = self.slots_mu + ops.exp(self.slots_log_sigma) * slot_noise
+        if not self.background_slot:
+            return slots
+        background = self.background_mu + ops.exp(self.background_log_sigma) * slot_noise[:, :1]
+        return ops.concatenate([background, slots[:, 1:]], axis=1)
 
     def call(self, inputs, slot_noise=None):
         inputs = self.input_norm(inputs)
@@ -117,7 +139,10 @@ class SlotAttention(keras.layers.Layer):
             previous = slots
             queries = self.project_query(self.slot_norm(slots))
             logits = ops.einsum("bkd,bnd->bkn", queries, keys) * scale
-            attention = ops.softmax(logits, axis=1)
+            if self.num_slots > 1:
+                attention = ops.softmax(logits, axis=1)
+            else:  # a single slot takes every input (NeRF-AE); softmax would warn
+                attention = ops.ones_like(logits)
             weights = attention + self.epsilon
             weights = weights / ops.sum(weights, axis=-1, keepdims=True)
             updates = ops.einsum("bkn,bnd->bkd", weights, values)
@@ -143,6 +168,7 @@ class SlotAttention(keras.layers.Layer):
                 "num_iterations": self.num_iterations,
                 "mlp_hidden_size": self.mlp_hidden_size,
                 "epsilon": self.epsilon,
+                "background_slot": self.background_slot,
                 "seed": self.seed,
             }
         )

@@ -9,12 +9,14 @@ from keras_dynscene.models.preset_mixin import with_config_overrides
 def model_classes():
     from keras_dynscene.models.cvg import CascadedVideoGAN
     from keras_dynscene.models.hierarchical_vrnn import HierarchicalVRNN
+    from keras_dynscene.models.inferno import INFERNO
+    from keras_dynscene.models.inferno import NeRFAutoEncoder
     from keras_dynscene.models.jump import GQN
     from keras_dynscene.models.jump import JUMP
     from keras_dynscene.models.svg_lp import SVGLP
     from keras_dynscene.models.vim import VIM
 
-    return [HierarchicalVRNN, SVGLP, VIM, JUMP, GQN, CascadedVideoGAN]
+    return [HierarchicalVRNN, SVGLP, VIM, JUMP, GQN, CascadedVideoGAN, INFERNO, NeRFAutoEncoder]
 
 
 def load_preset(preset: str, **overrides):

@@ -1,0 +1,28 @@
+"""An INFERNO small enough for every test on every backend."""
+
+TINY_INFERNO_CONFIG = {
+    "image_size": 16,
+    "channels": 3,
+    "num_objects": 2,
+    "encoder_filters": 8,
+    "encoder_layers": 2,
+    "encoder_kernel_size": 3,
+    "slot_size": 16,
+    "slot_mlp_hidden_size": 16,
+    "slot_iterations": 2,
+    "code_size": 8,
+    "code_hidden_size": 16,
+    "background_code_size": 8,
+    "object_nerf_layers": 3,
+    "object_nerf_units": 16,
+    "object_nerf_skip_layer": 2,
+    "background_nerf_layers": 2,
+    "background_nerf_units": 8,
+    "feature_size": 8,
+    "feature_resolution": 8,
+    "upscaler_filters": 8,
+    "num_position_frequencies": 2,
+    "num_direction_frequencies": 1,
+    "num_samples": 6,
+    "seed": 0,
+}
