@@ -14,6 +14,8 @@ dataset). Importing `keras_dynscene.datasets` (or `tfds_builders`) makes them lo
   procedural coloured objects on a random walk with per-object actions (thesis 8.5, VIM).
 - `narratives` (configs `traveling_salesman`, `color_reaction`): procedural shape stories with
   timestamps as viewpoints (Kumar et al. 2018, section 4.1, JUMP).
+- `procedural_objects3d` (configs `64x64`, `128x128`): CLEVR-like 3D scenes of 2 to 5 objects
+  ray cast in numpy, with segmentation, camera and object poses (thesis 10.4, INFERNO).
 
 Example:
 
@@ -33,6 +35,7 @@ BUILDERS = {
     "cityscapes_sequences": tfds_builders.cityscapes_sequences_dataset_builder.Builder,
     "kinetics600": tfds_builders.kinetics600_dataset_builder.Builder,
     "narratives": tfds_builders.narratives_dataset_builder.Builder,
+    "procedural_objects3d": tfds_builders.procedural_objects3d_dataset_builder.Builder,
     "random_walk": tfds_builders.random_walk_dataset_builder.Builder,
     "stochastic_moving_mnist": tfds_builders.stochastic_moving_mnist_dataset_builder.Builder,
 }

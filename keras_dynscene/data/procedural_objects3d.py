@@ -350,7 +350,7 @@ class ProceduralObjects3D:
         check_int("index", index, minimum=0)
         rng = np.random.default_rng([self.seed, int(index)])
         shapes, colors, poses, segmentation = self._sample_scene(rng)
-        image = self._render_image(shapes, poses)
+        image = self._render_image(shapes, colors, poses)
         pixels = np.bincount(segmentation.ravel(), minlength=len(shapes) + 1)[1:]
         return {
             "image": image,
@@ -471,7 +471,9 @@ class ProceduralObjects3D:
 
     # === Rendering ===
 
-    def _render_image(self, shapes: np.ndarray, poses: np.ndarray) -> np.ndarray:
+    def _render_image(
+        self, shapes: np.ndarray, colors: np.ndarray, poses: np.ndarray
+    ) -> np.ndarray:
         directions = self._fine_directions
         light = LIGHT_DIRECTION.astype(np.float64)
         distance, hit, normals = _trace(shapes, poses, self._origin, directions)
@@ -489,7 +491,7 @@ class ProceduralObjects3D:
         shade = AMBIENT + (1.0 - AMBIENT) * np.where(lit, lambert, 0.0)
         albedo = np.where(
             (hit >= 0)[:, None],
-            COLOR_RGB[np.maximum(hit, 0)].astype(np.float64),
+            COLOR_RGB[colors[np.maximum(hit, 0)]].astype(np.float64),
             GROUND_ALBEDO,
         )
         rgb = np.where(surface[:, None], albedo * shade[:, None], SKY_RGB)
@@ -507,8 +509,9 @@ def _trace(
     with_ground: bool = True,
     with_normals: bool = True,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Nearest hits of rays `[R, 3]`: distance `[R]` (inf: none), object index `[R]` (-1: the
-    ground or nothing) and unit world normals `[R, 3]` (None unless `with_normals`)."""
+    """Nearest hits of rays from `origins` (`[3]`, shared, or `[R, 3]`) along unit
+    `directions [R, 3]`: distance `[R]` (inf: none), object index `[R]` (-1: the ground or
+    nothing) and unit world normals `[R, 3]` (None unless `with_normals`)."""
     num_rays = directions.shape[0]
     distance = np.full(num_rays, np.inf)
     hit = np.full(num_rays, -1, dtype=np.int64)
@@ -521,75 +524,92 @@ def _trace(
         distance = np.minimum(distance, ground)
         if with_normals:
             normals[np.isfinite(ground)] = (0.0, 0.0, 1.0)
-    intersect = {"sphere": _sphere, "cube": _box, "cylinder": _cylinder}
     for index, (shape, pose) in enumerate(zip(shapes, poses)):
-        t, normal = intersect[SHAPES[shape]](pose, origins, directions, with_normals)
-        nearer = t < distance
-        distance = np.where(nearer, t, distance)
-        hit[nearer] = index
+        # Each object covers a small part of the image: intersect only the rays that pass
+        # through its bounding sphere in front of what they already hit.
+        rays = _rays_near(pose, origins, directions, distance)
+        if rays.size == 0:
+            continue
+        ray_origins = origins if origins.ndim == 1 else origins[rays]
+        intersect = _INTERSECTIONS[SHAPES[shape]]
+        t, normal = intersect(pose, ray_origins, directions[rays], with_normals)
+        nearer = t < distance[rays]
+        distance[rays[nearer]] = t[nearer]
+        hit[rays[nearer]] = index
         if with_normals:
-            normals[nearer] = normal[nearer]
+            normals[rays[nearer]] = normal[nearer]
     return distance, hit, normals
 
 
-def _to_object(pose, origins, directions):
-    """Ray origins and directions in the object's frame: translated and un-rotated about z."""
-    cos, sin = math.cos(pose[6]), math.sin(pose[6])
-    # Rows of R^T for R the rotation by pose[6] about z.
-    inverse = np.array([[cos, sin, 0.0], [-sin, cos, 0.0], [0.0, 0.0, 1.0]])
-    return (origins - pose[:3]) @ inverse.T, directions @ inverse.T, inverse
+def _ray_sphere(offset, directions, radius):
+    """`(-b, sqrt(b^2 - c))` of the unit-direction ray-sphere equation `t^2 + 2bt + c = 0`
+    for ray origins at `offset` from the centre; the root is NaN where the ray misses."""
+    if offset.ndim == 1:
+        half_b = directions @ offset
+        c = offset @ offset - radius**2
+    else:
+        half_b = np.einsum("ri,ri->r", offset, directions)
+        c = np.einsum("ri,ri->r", offset, offset) - radius**2
+    with np.errstate(invalid="ignore"):
+        return -half_b, np.sqrt(half_b * half_b - c)
+
+
+def _rays_near(pose, origins, directions, distance):
+    """Indices of the rays meeting the sphere around the object's box before `distance`."""
+    middle, root = _ray_sphere(origins - pose[:3], directions, float(np.linalg.norm(pose[3:6])))
+    return np.flatnonzero((middle + root > _EPSILON) & (middle - root < distance))
 
 
 def _sphere(pose, origins, directions, with_normals):
-    radius = pose[3]
     offset = origins - pose[:3]
-    half_b = np.einsum("ri,ri->r", offset, directions) if offset.ndim == 2 else directions @ offset
-    c = np.einsum("...i,...i->...", offset, offset) - radius**2
-    discriminant = half_b**2 - c
-    root = np.sqrt(np.maximum(discriminant, 0.0))
-    t = -half_b - root
-    t = np.where((discriminant >= 0) & (t > _EPSILON), t, np.inf)
+    middle, root = _ray_sphere(offset, directions, pose[3])
+    t = middle - root
+    t = np.where(t > _EPSILON, t, np.inf)  # NaN (a miss) compares False
     if not with_normals:
         return t, None
     with np.errstate(invalid="ignore"):
-        normal = (offset + t[:, None] * directions) / radius
+        normal = (offset + t[:, None] * directions) / pose[3]
     return t, normal
 
 
 def _box(pose, origins, directions, with_normals):
-    local_origins, local_directions, inverse = _to_object(pose, origins, directions)
-    half = pose[3:6]
-    # Slabs: a direction component of 0 becomes a tiny one of the same sign, so the slab
-    # distances stay finite and ordered (no 0 * inf).
+    cos, sin = math.cos(pose[6]), math.sin(pose[6])
+    # R^T for R the rotation by pose[6] about z: world to object axes.
+    inverse = np.array([[cos, sin, 0.0], [-sin, cos, 0.0], [0.0, 0.0, 1.0]])
+    # Object-space rays, one row per axis ([3, R]: the per-axis reductions run across rows).
+    local_directions = inverse @ directions.T
+    local_origins = (inverse @ (origins - pose[:3]).T).reshape(3, -1)
+    half = pose[3:6, None]
+    # Slabs: a direction component of 0 becomes a tiny positive one, so the slab distances
+    # stay finite and ordered (no 0 * inf).
     safe = np.where(np.abs(local_directions) < 1e-12, 1e-12, local_directions)
     first = (-half - local_origins) / safe
     second = (half - local_origins) / safe
     near = np.minimum(first, second)
-    far = np.maximum(first, second)
-    t_near, t_far = near.max(axis=-1), far.min(axis=-1)
+    t_near = near.max(axis=0)
+    t_far = np.maximum(first, second).min(axis=0)
     t = np.where((t_near <= t_far) & (t_near > _EPSILON), t_near, np.inf)
     if not with_normals:
         return t, None
     # The face entered last is the one hit; its outward normal opposes the ray.
-    axis = near.argmax(axis=-1)
+    axis = near.argmax(axis=0)
+    rays = np.arange(t.shape[0])
     local_normal = np.zeros_like(local_directions)
-    rows = np.arange(len(axis))
-    local_normal[rows, axis] = -np.sign(safe[rows, axis])
-    return t, local_normal @ inverse  # R @ n, written for row vectors
+    local_normal[axis, rays] = -np.sign(safe[axis, rays])
+    return t, (inverse.T @ local_normal).T
 
 
 def _cylinder(pose, origins, directions, with_normals):
     # Upright and round: the rotation about z does not change the surface.
     radius, half_height = pose[3], pose[5]
-    offset = origins - pose[:3]
-    offset = np.broadcast_to(offset, directions.shape)
+    offset = np.broadcast_to(origins - pose[:3], directions.shape)
     ox, oy, oz = offset[:, 0], offset[:, 1], offset[:, 2]
     dx, dy, dz = directions[:, 0], directions[:, 1], directions[:, 2]
     # Side: |(o + t d)_xy| = radius, with the hit between the caps.
     a = dx * dx + dy * dy
     half_b = ox * dx + oy * dy
     c = ox * ox + oy * oy - radius**2
-    discriminant = half_b**2 - a * c
+    discriminant = half_b * half_b - a * c
     with np.errstate(divide="ignore", invalid="ignore"):
         side = (-half_b - np.sqrt(np.maximum(discriminant, 0.0))) / a
     side_valid = (discriminant >= 0) & (a > 1e-12) & (side > _EPSILON)
@@ -613,3 +633,6 @@ def _cylinder(pose, origins, directions, with_normals):
         normal[:, 1] = np.where(on_side, (oy + t * dy) / radius, 0.0)
     normal[:, 2] = np.where(on_side, 0.0, np.sign(cap_z))
     return t, normal
+
+
+_INTERSECTIONS = {"sphere": _sphere, "cube": _box, "cylinder": _cylinder}

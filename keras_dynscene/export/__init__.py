@@ -1,5 +1,6 @@
 """TF SavedModel export with named TF Serving signatures, and checks that serve it."""
 
+from keras_dynscene.export.scene_inference_export import export_scene_inference
 from keras_dynscene.export.scene_renderer_export import export_scene_renderer
 from keras_dynscene.export.serving_check import LoopbackPredictionServer
 from keras_dynscene.export.serving_check import ServingCheckError

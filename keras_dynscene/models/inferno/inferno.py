@@ -17,7 +17,7 @@ from keras_dynscene.models.inferno.inferno_presets import INFERNO_PRESETS
 from keras_dynscene.models.inferno.inferno_presets import NERF_AUTOENCODER_PRESETS
 from keras_dynscene.models.inferno.slot_to_object import SlotToBackground
 from keras_dynscene.models.inferno.slot_to_object import SlotToObject
-from keras_dynscene.models.inferno.volume_rendering import composite_weights
+from keras_dynscene.models.inferno.volume_rendering import sample_weights
 from keras_dynscene.models.inferno.volume_rendering import soft_box_mask
 from keras_dynscene.models.inferno.volume_rendering import stratified_depths
 from keras_dynscene.models.preset_mixin import PresetMixin
@@ -483,10 +483,11 @@ class INFERNO(PresetMixin, keras.Model):
         num_rays, num_samples = world_directions.shape[1], self.num_samples
         depths = stratified_depths(batch_size, num_rays, num_samples, self.near, self.far, jitter)
         points = origins[:, :, None] + world_directions[:, :, None] * depths[..., None]
-        num_objects = scene["object_pose"].shape[1]
-        densities, hidden, colours = [], [], []
-        if num_objects:
-            pose = scene["object_pose"]
+        pose = scene["object_pose"]
+        # Parts of the scene: (NeRF, densities [B, k, R, S], colour features, rgb).
+        parts = []
+        if pose.shape[1] != 0:  # None (any count) inside an exported signature
+            num_objects = ops.shape(pose)[1]
             flat_points = ops.reshape(points, (batch_size, num_rays * num_samples, 3))
             object_points = scene_geometry.scene_to_object(flat_points, pose, self.rotation_axis)
             object_points = ops.reshape(
@@ -504,9 +505,7 @@ class INFERNO(PresetMixin, keras.Model):
             if self.object_box_sharpness > 0:
                 density = density * soft_box_mask(object_points, self.object_box_sharpness)
             density = density * scene["object_presence"][:, :, None, None]
-            densities.append(density)
-            hidden.append(object_hidden)
-            colours.append(rgb)
+            parts.append((self.object_nerf, density, object_hidden, rgb))
         if with_background:
             density, background_hidden, rgb = self.background_nerf(
                 points / self.scene_extent,
@@ -514,32 +513,30 @@ class INFERNO(PresetMixin, keras.Model):
                 scene["background_shape"][:, None, None],
                 scene["background_appearance"][:, None, None],
             )
-            densities.append(density[:, None])
-            hidden.append(background_hidden[:, None])
-            colours.append(rgb[:, None])
-        weights = composite_weights(
-            ops.concatenate(densities, axis=1), depths, closed=with_background
+            parts.append(
+                (self.background_nerf, density[:, None], background_hidden[:, None], rgb[:, None])
+            )
+        total = sum(ops.sum(part[1], axis=1) for part in parts)
+        # Eq. 10.4 then alpha compositing: part k's share of sample s is sigma_k / sigma.
+        share = sample_weights(total, depths, closed=with_background) / (
+            total + keras.config.epsilon()
         )
-        outputs = {"depth": ops.sum(ops.sum(weights, axis=1) * depths, axis=-1)}
-        entity_weights = ops.sum(weights, axis=-1)  # [B, E, R]
-        outputs["object_weights"] = entity_weights[:, :num_objects]
-        if with_background:
-            outputs["background_weight"] = entity_weights[:, num_objects]
-        else:
-            outputs["background_weight"] = ops.zeros_like(entity_weights[:, 0])
-        rgb = 0.0
-        features = 0.0
-        start = 0
-        for part_hidden, part_rgb in zip(hidden, colours):
-            count = part_rgb.shape[1]
-            part_weights = weights[:, start : start + count]
-            rgb = rgb + ops.einsum("bkrs,bkrsc->brc", part_weights, part_rgb)
+        rgb, features = 0.0, 0.0
+        outputs = {"depth": ops.sum(share * total * depths, axis=-1)}
+        outputs["object_weights"] = ops.zeros((batch_size, 0, num_rays))
+        outputs["background_weight"] = ops.zeros((batch_size, num_rays))
+        for nerf, density, part_hidden, part_rgb in parts:
+            weights = density * share[:, None]  # [B, k, R, S]
+            rgb = rgb + ops.einsum("bkrs,bkrsc->brc", weights, part_rgb)
             if with_features:
-                nerf = self.object_nerf if start < num_objects else self.background_nerf
-                rendered = ops.einsum("bkrs,bkrsu->bru", part_weights, part_hidden)
-                total = ops.sum(part_weights, axis=(1, 3))
-                features = features + nerf.features_from_hidden(rendered, total)
-            start += count
+                rendered = ops.einsum("bkrs,bkrsu->bru", weights, part_hidden)
+                features = features + nerf.features_from_hidden(
+                    rendered, ops.sum(weights, axis=(1, 3))
+                )
+            if nerf is self.background_nerf:
+                outputs["background_weight"] = ops.sum(weights[:, 0], axis=-1)
+            else:
+                outputs["object_weights"] = ops.sum(weights, axis=-1)
         outputs["rgb"] = rgb
         if with_features:
             outputs["features"] = features
@@ -643,7 +640,8 @@ class INFERNO(PresetMixin, keras.Model):
         Args:
             images: `[B, H, W, C]` uint8 or floats in [0, 1] (or a dict with them under
                 `image_key`).
-            seed: seed of the slot initialization (same seed, same scene).
+            seed: seed of the slot initialization, one draw for every image (same seed and
+                image, same scene, whatever the rest of the batch).
             return_attention: also return slot attention masks `[B, K + 1, H, W]`
                 (background first).
 
@@ -655,7 +653,9 @@ class INFERNO(PresetMixin, keras.Model):
             the attention (with `return_attention`).
         """
         images = self.images_from_inputs(self._as_tensor_inputs(images))
-        noise = self.slot_noise(ops.shape(images)[0], seed=keras.random.SeedGenerator(seed))
+        # One draw shared by the batch: an image's scene does not depend on its batchmates.
+        noise = self.slot_noise(1, seed=keras.random.SeedGenerator(seed))
+        noise = ops.repeat(noise, ops.shape(images)[0], axis=0)
         scene, attention = self.encode_scene(images, slot_noise=noise)
         scene = {key: ops.convert_to_numpy(value).astype("float32") for key, value in scene.items()}
         if return_attention:
@@ -722,30 +722,45 @@ class INFERNO(PresetMixin, keras.Model):
         scene = self.check_scene(scene)
         if camera is not None:
             scene["camera"] = self._camera_batch(camera, scene["camera"].shape[0])
+        rendered = self.render_image(scene, stage, ray_chunk_size)
+        rendered["image"] = ops.clip(rendered["image"], 0.0, 1.0)
+        return {k: ops.convert_to_numpy(v).astype("float32") for k, v in rendered.items()}
+
+    def render_image(self, scene, stage=None, ray_chunk_size=4096):
+        """Tensor-level rendering behind `render_scene` and the exported `render_scene`.
+
+        Args:
+            scene: dict of tensors (`SCENE_KEYS`).
+            stage: `"upscaler"` or `"full"` (default: `render_stage`).
+            ray_chunk_size: rays per NeRF evaluation at full resolution (bounds the memory).
+
+        Returns:
+            A dict of tensors: `"image"` `[B, H, W, C]` (not clipped), `"object_masks"`
+            `[B, K, H, W]`, `"background_mask"` `[B, H, W]`.
+        """
         stage = self.render_stage if stage is None else stage
         if stage not in RENDER_STAGES:
             raise ValueError(f"expected stage in {RENDER_STAGES}, received {stage!r}.")
         size = self.image_size
+        batch = ops.shape(scene["camera"])[0]
         if stage == "upscaler":
             rendered = self.render_features(scene)
             factor = self.upscale_factor
-            image = rendered["image"]
-            object_masks = ops.repeat(
-                ops.repeat(rendered["object_weights"], factor, axis=2), factor, axis=3
-            )
-            background = ops.repeat(
-                ops.repeat(rendered["background_weight"], factor, axis=1), factor, axis=2
-            )
-        else:
-            rays = self._render_rays_chunked(scene, size, ray_chunk_size, with_background=True)
-            batch = scene["camera"].shape[0]
-            image = rays["rgb"].reshape(batch, size, size, self.channels)
-            object_masks = rays["object_weights"].reshape(batch, -1, size, size)
-            background = rays["background_weight"].reshape(batch, size, size)
+
+            def upsample(masks):
+                return ops.repeat(ops.repeat(masks, factor, axis=-2), factor, axis=-1)
+
+            return {
+                "image": rendered["image"],
+                "object_masks": upsample(rendered["object_weights"]),
+                "background_mask": upsample(rendered["background_weight"]),
+            }
+        rays = self._render_rays_chunked(scene, size, ray_chunk_size, with_background=True)
+        num_objects = ops.shape(scene["object_pose"])[1]
         return {
-            "image": np.clip(ops.convert_to_numpy(image), 0.0, 1.0).astype("float32"),
-            "object_masks": ops.convert_to_numpy(object_masks).astype("float32"),
-            "background_mask": ops.convert_to_numpy(background).astype("float32"),
+            "image": ops.reshape(rays["rgb"], (batch, size, size, self.channels)),
+            "object_masks": ops.reshape(rays["object_weights"], (batch, num_objects, size, size)),
+            "background_mask": ops.reshape(rays["background_weight"], (batch, size, size)),
         }
 
     def render_objects(self, scene, camera=None, ray_chunk_size=4096):
@@ -764,7 +779,8 @@ class INFERNO(PresetMixin, keras.Model):
         keep = ops.tile(ops.eye(num_objects), (batch, 1))
         alone["object_presence"] = alone["object_presence"] * keep
         rays = self._render_rays_chunked(alone, size, ray_chunk_size, with_background=False)
-        return rays["rgb"].reshape(batch, num_objects, size, size, self.channels)
+        rgb = ops.convert_to_numpy(rays["rgb"])
+        return rgb.reshape(batch, num_objects, size, size, self.channels).astype("float32")
 
     def _camera_batch(self, camera, batch):
         camera = np.asarray(camera, dtype="float32")
@@ -782,10 +798,9 @@ class INFERNO(PresetMixin, keras.Model):
         parts = []
         for start in range(0, len(directions), int(chunk_size)):
             chunk = ops.convert_to_tensor(directions[start : start + int(chunk_size)])
-            rays = self.render_rays(scene, chunk, with_background=with_background)
-            parts.append({key: ops.convert_to_numpy(value) for key, value in rays.items()})
+            parts.append(self.render_rays(scene, chunk, with_background=with_background))
         return {
-            key: np.concatenate([p[key] for p in parts], axis=-1 if key != "rgb" else 1)
+            key: ops.concatenate([p[key] for p in parts], axis=1 if key == "rgb" else -1)
             for key in parts[0]
         }
 

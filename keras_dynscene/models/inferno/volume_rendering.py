@@ -38,21 +38,25 @@ def composite_weights(densities, depths, closed=True):
         `[B, E, R, S]` weights; their sum over entities and samples is the ray's opacity.
     """
     total = ops.sum(densities, axis=1)  # [B, R, S]
+    share = densities / (total[:, None] + keras.config.epsilon())
+    return share * sample_weights(total, depths, closed)[:, None]
+
+
+def sample_weights(densities, depths, closed=True):
+    """Alpha-compositing weights `w_s = T_s (1 - exp(-sigma_s delta_s))` `[B, R, S]` of one
+    field's densities `[B, R, S]` at `depths [B, R, S]` (see `composite_weights`)."""
     gaps = depths[..., 1:] - depths[..., :-1]
     if closed:
         last = ops.full_like(gaps[..., :1], CLOSED_RAY_LAST_DELTA)
     else:
         last = ops.mean(gaps, axis=-1, keepdims=True)
-    deltas = ops.concatenate([gaps, last], axis=-1)
-    optical = total * deltas
+    optical = densities * ops.concatenate([gaps, last], axis=-1)
     alpha = 1.0 - ops.exp(-optical)
     # Transmittance before each sample: exp of minus the exclusive cumulative optical depth
     # (shifted, not `cumsum - optical`: float32 cancellation against the 1e10 last segment).
     before = ops.cumsum(optical[..., :-1], axis=-1)
     transmittance = ops.exp(-ops.concatenate([ops.zeros_like(optical[..., :1]), before], -1))
-    sample_weights = alpha * transmittance
-    share = densities / (total[:, None] + keras.config.epsilon())
-    return share * sample_weights[:, None]
+    return alpha * transmittance
 
 
 def soft_box_mask(points, sharpness):
