@@ -1,3 +1,4 @@
 from keras_dynscene.callbacks.render_stage_switch import RenderStageSwitch
+from keras_dynscene.callbacks.scene_reconstruction_logger import SceneReconstructionLogger
 from keras_dynscene.callbacks.scene_samples_logger import SceneSamplesLogger
 from keras_dynscene.callbacks.video_samples_logger import VideoSamplesLogger

@@ -15,6 +15,8 @@ MODEL_NAMES = {
     "jump": "JUMP",
     "gqn": "GQN",
     "cvg": "CascadedVideoGAN",
+    "inferno": "INFERNO",
+    "nerf_ae": "NeRFAutoEncoder",
 }
 
 
@@ -26,6 +28,11 @@ def is_gan(model) -> bool:
 def is_scene_model(model) -> bool:
     """Scene models (JUMP, GQN) take whole scenes of (viewpoint, frame) pairs, not clips."""
     return hasattr(model, "viewpoint_key")
+
+
+def is_scene_inference_model(model) -> bool:
+    """Scene inference models (INFERNO, NeRF-AE) reconstruct single images through 3D scenes."""
+    return hasattr(model, "infer_scene")
 
 
 def preset_info(preset: str) -> dict:
@@ -67,6 +74,10 @@ def train(args):
     distribution = training_distribution(args)
     keras.utils.set_random_seed(args.seed)
     dataset = load_video_dataset(args.dataset, "train", args.data_dir)
+    if "video" not in dataset.element_spec and "image" in dataset.element_spec:
+        return train_images(args, dataset, distribution)
+    if getattr(args, "switch_step", None) is not None:
+        raise ValueError("--switch-step is for INFERNO / NeRF-AE on image datasets.")
     video_shape = dataset.element_spec["video"].shape
     with distribution.scope():
         model = build_model(args.model, parse_overrides(args.set), video_shape)
@@ -134,6 +145,66 @@ def train(args):
         optimizer=optimizer,
         jit_compile=jit,
         extra_callbacks=[samples_logger],
+        distribution=distribution,
+    )
+    print(f"Saved {os.path.join(args.out, 'model.keras')}")
+
+
+def train_images(args, dataset, distribution):
+    """`dynscene train inferno --dataset procedural_objects3d`: scene inference on images.
+
+    The thesis' schedule (10.4.1): Adam 1e-4 with warmup, weight decay 1e-6, the upscaler stage
+    until `--switch-step`, then full-resolution rendering (`RenderStageSwitch`)."""
+    import tensorflow as tf
+
+    from keras_dynscene.callbacks.render_stage_switch import RenderStageSwitch
+    from keras_dynscene.callbacks.scene_reconstruction_logger import SceneReconstructionLogger
+    from keras_dynscene.training.paper_optimizer import paper_optimizer
+    from keras_dynscene.training.train_model import train_model
+
+    image_shape = dataset.element_spec["image"].shape
+    with distribution.scope():
+        model = build_model(args.model, parse_overrides(args.set), (None, *image_shape))
+    if not is_scene_inference_model(model):
+        raise ValueError(
+            f"'{args.dataset}' holds single images; {type(model).__name__} trains on videos. "
+            "Train INFERNO (`inferno`) or NeRF-AE (`nerf_ae`) on image datasets."
+        )
+    if args.pretrain_steps or args.level != 1 or args.d_learning_rate is not None:
+        raise ValueError("--pretrain-steps, --level and --d-learning-rate are not INFERNO options.")
+    args.batch_size = distribution.global_batch_size(args.batch_size)
+    batches = (
+        dataset.map(lambda example: {"image": example["image"]})
+        .cache()
+        .shuffle(4096, seed=args.seed)
+        .repeat()
+        .batch(args.batch_size, drop_remainder=True)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+    warmup_steps = args.warmup_steps if args.warmup_steps is not None else 5 * args.checkpoint_every
+    optimizer = paper_optimizer(
+        steps_per_epoch=1,
+        learning_rate=args.learning_rate,
+        initial_learning_rate=args.initial_learning_rate,
+        warmup_epochs=warmup_steps,
+        beta_1=args.beta_1,
+        beta_2=args.beta_2,
+        weight_decay=args.weight_decay,
+        global_clipnorm=args.clip_norm,
+    )
+    callbacks = [SceneReconstructionLogger(next(iter(batches))["image"].numpy()[:4], args.out)]
+    if getattr(args, "switch_step", None) is not None:
+        callbacks.append(RenderStageSwitch(args.switch_step))
+    jit = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
+    train_model(
+        model,
+        batches,
+        total_steps=args.steps,
+        output_dir=args.out,
+        checkpoint_every=args.checkpoint_every,
+        optimizer=optimizer,
+        jit_compile=jit,
+        extra_callbacks=callbacks,
         distribution=distribution,
     )
     print(f"Saved {os.path.join(args.out, 'model.keras')}")
@@ -246,6 +317,8 @@ def sample(args):
         )
     if is_scene_model(model):
         return sample_scenes(args, model, dataset)
+    if is_scene_inference_model(model):
+        return sample_scene_inference(args, model, dataset)
     horizon = args.horizon or model.future_frames
     clips = load_test_clips(
         dataset, args.num_clips, model.context_frames + horizon, args.seed, args.data_dir
@@ -351,6 +424,25 @@ def sample_scenes(args, model, dataset):
     )
 
 
+def sample_scene_inference(args, model, dataset):
+    """`dynscene sample --preset inferno_objects3d`: PNG of input | reconstruction | objects |
+    edits for `--num-clips` test images."""
+    from keras_dynscene.data.video_dataset import load_video_dataset
+    from keras_dynscene.visualization.scene_edit_grid import EDIT_COLUMNS
+    from keras_dynscene.visualization.scene_edit_grid import scene_edit_grid
+    from keras_dynscene.visualization.video_grid import save_png
+
+    test = load_video_dataset(dataset, "test", args.data_dir)
+    images = np.stack([ex["image"] for ex in test.take(args.num_clips).as_numpy_iterator()])
+    grid = scene_edit_grid(model, images, seed=args.seed)
+    path = Path(args.out).with_suffix(".png")
+    save_png(str(path), grid)
+    print(
+        f"Wrote {path}: per image, input | reconstruction | {model.num_objects} objects alone | "
+        f"{' | '.join(EDIT_COLUMNS)} (edits of the most visible object)"
+    )
+
+
 def evaluate(args):
     from keras_dynscene.evaluation.evaluate_preset import evaluate_preset
 
@@ -384,7 +476,11 @@ def package_preset(args):
 
         # Export the saved preset itself: no optimizer variables travel into the SavedModel.
         clean = load_keras_file(folder / "model.keras")
-        if is_gan(clean):
+        if is_scene_inference_model(clean):
+            from keras_dynscene.export.scene_inference_export import export_scene_inference
+
+            exporter = export_scene_inference
+        elif is_gan(clean):
             exporter = export_video_generator
         elif is_scene_model(clean):
             exporter = export_scene_renderer

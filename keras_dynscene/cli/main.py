@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--tpu", default=None, help="--strategy tpu: TPU name, grpc address or local"
     )
+    train.add_argument(
+        "--switch-step",
+        type=int,
+        default=None,
+        help="INFERNO: step at which rendering switches to full resolution (no upscaler)",
+    )
 
     sample = common(sub.add_parser("sample", help="sample futures from a preset, write GIF + PNG"))
     sample.add_argument("--preset", required=True, help="trained preset name or .keras path")

@@ -1,33 +1,36 @@
 """A CLEVR-like procedural 3D dataset for INFERNO (thesis 10.4), ray cast offline in numpy.
 
-Conventions, shared with the INFERNO model (`keras_dynscene.models.inferno`), which reuses the
-constants and the camera functions of this module:
+Conventions, those of the INFERNO model: the camera and its pixel rays come from
+`keras_dynscene.models.inferno.scene_geometry` (`orbit_camera`, `pixel_directions`), so the data
+and the model cannot drift apart.
 
 - World: right-handed, z up, the ground plane is z = 0. Objects rest on the ground.
 - Camera: a 4x4 camera-to-world matrix whose columns are `[right, down, forward, position]`
   (OpenCV: image x grows to the right, image y grows downward, `forward` is the viewing
   direction). A camera-space direction `d` is the world direction `camera[:3, :3] @ d`, and
   every ray starts at `camera[:3, 3]`.
-- The default camera looks at the world origin from `CAMERA_DISTANCE` away,
+- The camera looks at the world origin from `CAMERA_DISTANCE` away,
   `CAMERA_ELEVATION_DEGREES` above the ground plane; azimuth 0 puts it on the -y side, at
   `(0, -4 cos 33deg, 4 sin 33deg)`, and positive azimuths turn it counter-clockwise seen from
   above (azimuth 90 is the +x side).
 - Images are square; `FIELD_OF_VIEW_DEGREES` is the full angle across the image width (and
   height). Pixel `(row i, column j)` covers `[j, j + 1) x [i, i + 1)` in image coordinates, so
   its centre is at `(x, y) = (j + 0.5, i + 0.5)`, and the focal length in pixels is
-  `image_size / 2 / tan(fov / 2)`.
+  `image_size / 2 / tan(fov / 2)`. `pixel_directions` lists the pixels row-major.
 - An object pose is `(tx, ty, tz, sx, sy, sz, rotation_z)`: the object's canonical space
   `[-1, 1]^3` is scaled by the half-extents `s`, rotated by `rotation_z` radians
   counter-clockwise about the z axis and translated by `t`. Here `sx = sy = sz` is the
-  object's size and `tz = sz` (resting on the ground).
+  object's size (sphere radius, cube half-extent, cylinder radius and half-height) and
+  `tz = sz` (resting on the ground).
 """
 
 import math
-from collections.abc import Iterator
 
 import numpy as np
 
 from keras_dynscene.data.config_checks import check_int
+from keras_dynscene.models.inferno.scene_geometry import orbit_camera
+from keras_dynscene.models.inferno.scene_geometry import pixel_directions
 
 # === Scene content ===
 SHAPES = ("sphere", "cube", "cylinder")
@@ -73,10 +76,10 @@ LIGHT_DIRECTION = (np.array([-0.6, -0.8, 1.6]) / np.linalg.norm([-0.6, -0.8, 1.6
     np.float32
 )
 # Shade of a surface: AMBIENT + (1 - AMBIENT) * max(n . l, 0) when lit, AMBIENT in shadow.
-AMBIENT = 0.35
-GROUND_ALBEDO = 0.66
+AMBIENT = 0.3
+GROUND_ALBEDO = 0.6
 # Rays that hit nothing (above the horizon; out of view with the default camera).
-SKY_RGB = np.array([0.45, 0.47, 0.5], dtype=np.float32)
+SKY_RGB = np.array([0.5, 0.5, 0.5], dtype=np.float32)
 
 _MAX_PLACEMENT_TRIES = 100  # positions tried per object before the layout restarts
 _MAX_LAYOUT_RESTARTS = 200  # layouts tried before the object sizes are drawn again
@@ -85,97 +88,51 @@ _EPSILON = 1e-6  # smallest ray distance counted as a hit (shadow rays start on 
 _SHADOW_OFFSET = 1e-4  # shadow rays start this far above the surface, against acne
 
 
-def camera_to_world(
-    distance: float = CAMERA_DISTANCE,
-    elevation_degrees: float = CAMERA_ELEVATION_DEGREES,
-    azimuth_degrees: float = CAMERA_AZIMUTH_DEGREES,
+def subpixel_directions(
+    resolution: int, field_of_view_degrees: float, supersampling: int
 ) -> np.ndarray:
-    """Returns the camera-to-world matrix of a camera looking at the world origin.
+    """Returns unit camera-space ray directions through an `s x s` grid of sub-pixel centres.
 
-    The camera sits `distance` from the origin, `elevation_degrees` above the ground plane
-    (z = 0, z up); azimuth 0 is the -y side and positive azimuths turn the camera
-    counter-clockwise seen from above. The image is upright: `right` is horizontal and `down`
-    points toward the ground.
+    The convention is that of `scene_geometry.pixel_directions`: a square image, the full
+    `field_of_view_degrees` across its width, x right, y down, z forward. Pixel `(i, j)`
+    (row, column) is split into `s x s` cells of side `1 / s` pixel; cell `(a, b)` has its
+    centre at image coordinates `(x, y) = (j + (b + 0.5) / s, i + (a + 0.5) / s)`. With
+    `supersampling=1` the directions are those of `pixel_directions`.
 
     Args:
-        distance: distance from the camera to the origin, > 0.
-        elevation_degrees: angle above the ground plane, in (-90, 90).
-        azimuth_degrees: angle about the z axis.
-
-    Returns:
-        float32 `[4, 4]` with columns `[right, down, forward, position]` and last row
-        `[0, 0, 0, 1]` (OpenCV convention).
-
-    Example:
-
-    ```python
-    camera = camera_to_world(4.0, 33.0, 0.0)
-    camera[:3, 3]  # position, about (0, -3.355, 2.179)
-    camera[:3, 2]  # forward: toward the origin
-    ```
-    """
-    if not distance > 0:
-        raise ValueError(f"`distance` must be > 0. Received: distance={distance}")
-    if not -90.0 < elevation_degrees < 90.0:
-        raise ValueError(
-            "`elevation_degrees` must be in (-90, 90): at +-90 the camera looks straight "
-            f"along z and its image orientation is undefined. Received: {elevation_degrees}"
-        )
-    elevation = math.radians(elevation_degrees)
-    azimuth = math.radians(azimuth_degrees)
-    position = distance * np.array(
-        [
-            math.sin(azimuth) * math.cos(elevation),
-            -math.cos(azimuth) * math.cos(elevation),
-            math.sin(elevation),
-        ]
-    )
-    forward = -position / distance
-    right = np.cross(forward, [0.0, 0.0, 1.0])
-    right /= np.linalg.norm(right)
-    down = np.cross(forward, right)
-    matrix = np.eye(4)
-    matrix[:3, 0], matrix[:3, 1], matrix[:3, 2], matrix[:3, 3] = right, down, forward, position
-    return matrix.astype(np.float32)
-
-
-def camera_ray_directions(
-    image_size: int, field_of_view_degrees: float = FIELD_OF_VIEW_DEGREES
-) -> np.ndarray:
-    """Returns the unit camera-space directions of the rays through the pixel centres.
-
-    The image is square and `field_of_view_degrees` is the full angle across its width.
-    Pixel `(i, j)` (row, column) gets the direction of `(x, y, 1)`, normalized, with
-    `x = (j + 0.5 - image_size / 2) / focal`, `y = (i + 0.5 - image_size / 2) / focal` and
-    `focal = image_size / 2 / tan(fov / 2)`: x right, y down, z forward.
-
-    Args:
-        image_size: side of the square image in pixels.
+        resolution: side of the square image in pixels.
         field_of_view_degrees: full horizontal field of view, in (0, 180).
+        supersampling: `s`, sub-pixel rays per pixel along each axis.
 
     Returns:
-        float32 `[image_size, image_size, 3]`.
+        float32 `[resolution^2, s^2, 3]`: pixels row-major, then their sub-pixels row-major.
 
     Example:
 
     ```python
-    directions = camera_ray_directions(64)  # [64, 64, 3]
-    camera = camera_to_world()
+    directions = subpixel_directions(64, 40.0, 2)  # [4096, 4, 3]
+    camera = orbit_camera(4.0, 33.0, 0.0)
     world = directions @ camera[:3, :3].T  # world-space directions
     ```
     """
-    check_int("image_size", image_size, minimum=1)
+    check_int("resolution", resolution, minimum=1)
+    check_int("supersampling", supersampling, minimum=1)
     if not 0.0 < field_of_view_degrees < 180.0:
         raise ValueError(
             "`field_of_view_degrees` must be in (0, 180). Received: "
             f"field_of_view_degrees={field_of_view_degrees}"
         )
+    s = supersampling
     half_width = math.tan(math.radians(field_of_view_degrees) / 2.0)
-    centres = ((np.arange(image_size) + 0.5) / image_size * 2.0 - 1.0) * half_width
-    y, x = np.meshgrid(centres, centres, indexing="ij")
+    # Sub-pixel centres in pixel units, mapped to [-1, 1] across the image width.
+    offsets = (np.arange(resolution)[:, None] + (np.arange(s) + 0.5) / s).reshape(-1)
+    centres = (offsets / resolution * 2.0 - 1.0) * half_width
+    y, x = np.meshgrid(centres, centres, indexing="ij")  # [R s, R s]
     directions = np.stack([x, y, np.ones_like(x)], axis=-1)
     directions /= np.linalg.norm(directions, axis=-1, keepdims=True)
-    return directions.astype(np.float32)
+    # [row, a, column, b, 3] -> [row, column, a, b, 3]: the sub-pixels of each pixel together.
+    directions = directions.reshape(resolution, s, resolution, s, 3).transpose(0, 2, 1, 3, 4)
+    return directions.reshape(resolution * resolution, s * s, 3).astype(np.float32)
 
 
 def project_points(
@@ -188,7 +145,7 @@ def project_points(
 
     Args:
         points: world points `[..., 3]`.
-        camera: camera-to-world matrix `[4, 4]` (see `camera_to_world`).
+        camera: camera-to-world matrix `[4, 4]` (see `scene_geometry.orbit_camera`).
         image_size: side of the square image in pixels.
         field_of_view_degrees: full horizontal field of view.
 
@@ -199,7 +156,8 @@ def project_points(
     Example:
 
     ```python
-    pixels, depth = project_points(np.zeros(3), camera_to_world(), 64)
+    camera = orbit_camera(4.0, 33.0, 0.0)
+    pixels, depth = project_points(np.zeros(3), camera, 64)
     pixels  # (32, 32): the camera looks at the origin
     ```
     """
@@ -227,13 +185,14 @@ class ProceduralObjects3D:
     least `MIN_VISIBLE_FRACTION` of the image's pixels in the segmentation (not hidden
     behind other objects).
 
-    Scenes are seen by the fixed camera of the module constants (`camera_to_world()`, see the
-    module docstring for the conventions) and ray cast in numpy, vectorized over rays:
+    Scenes are seen by the fixed camera of the module constants (`orbit_camera` of
+    `CAMERA_DISTANCE`, `CAMERA_ELEVATION_DEGREES`, `CAMERA_AZIMUTH_DEGREES`; see the module
+    docstring for the conventions) and ray cast in numpy, vectorized over rays:
     analytic intersections with spheres, z-rotated boxes (slabs in object space), upright
     capped cylinders and the ground plane; Lambertian shading under the directional light
     `LIGHT_DIRECTION` with ambient term `AMBIENT` and hard shadows cast by the objects; a
     `supersampling x supersampling` grid of rays per pixel averaged for anti-aliasing. The
-    segmentation is cast through the pixel centres, the rays of `camera_ray_directions`.
+    segmentation is cast through the pixel centres, the rays of `pixel_directions`.
 
     `example(index)` returns a dict of numpy values (`H = W = image_size`, `n` objects):
 
@@ -246,6 +205,9 @@ class ProceduralObjects3D:
       `color` int64 `[n]` (index into `COLORS`), `rgb` float32 `[n, 3]` (its albedo in
       [0, 1]), `pose` float32 `[n, 7]` `(tx, ty, tz, sx, sy, sz, rotation_z)` and `pixels`
       int32 `[n]` (the object's pixel count in `segmentation`).
+
+    `examples(start, count)` stacks consecutive scenes into arrays padded to `max_objects`
+    objects (`images`, `segmentations`, `poses`, ...), for training from memory.
 
     Example `index` of generator `seed` draws from `np.random.default_rng([seed, index])`
     only, so examples are reproducible one by one, in any order.
@@ -269,7 +231,9 @@ class ProceduralObjects3D:
     scene = scenes.example(0)
     scene["image"].shape  # (64, 64, 3)
     scene["objects"]["pose"].shape  # (num_objects, 7)
-    batch = list(scenes.examples(start=100, count=8))
+    batch = scenes.examples(start=100, count=8)
+    batch["images"].shape  # (8, 64, 64, 3)
+    batch["poses"].shape  # (8, 5, 7): zero padded, `batch["object_mask"]` marks the objects
     ```
 
     Reference:
@@ -305,15 +269,16 @@ class ProceduralObjects3D:
         self.seed = int(seed)
 
         # === Fixed camera and rays ===
-        self.camera = camera_to_world()
+        self.camera = orbit_camera(
+            CAMERA_DISTANCE, CAMERA_ELEVATION_DEGREES, CAMERA_AZIMUTH_DEGREES
+        )
         rotation = self.camera[:3, :3].astype(np.float64)
         self._origin = self.camera[:3, 3].astype(np.float64)
-        centre = camera_ray_directions(self.image_size).astype(np.float64)
-        self._centre_directions = centre.reshape(-1, 3) @ rotation.T
-        # The sub-pixel rays of an s x s grid per pixel are the pixel-centre rays of the image
-        # s times larger with the same field of view.
-        fine = camera_ray_directions(self.image_size * self.supersampling).astype(np.float64)
-        self._fine_directions = fine.reshape(-1, 3) @ rotation.T
+        # World ray directions, float64 so that hits on touching surfaces stay ordered.
+        centre = pixel_directions(self.image_size, FIELD_OF_VIEW_DEGREES).astype(np.float64)
+        self._centre_directions = centre @ rotation.T
+        fine = subpixel_directions(self.image_size, FIELD_OF_VIEW_DEGREES, self.supersampling)
+        self._fine_directions = fine.reshape(-1, 3).astype(np.float64) @ rotation.T
         self._min_pixels = max(1, math.ceil(MIN_VISIBLE_FRACTION * self.image_size**2))
 
     def get_config(self) -> dict:
@@ -366,25 +331,66 @@ class ProceduralObjects3D:
             },
         }
 
-    def examples(self, start: int = 0, count: int = 1) -> Iterator[dict]:
-        """Yields scenes `start` to `start + count - 1`, as `example` gives them.
+    def examples(self, start: int = 0, count: int = 1) -> dict[str, np.ndarray]:
+        """Returns scenes `start` to `start + count - 1` stacked, for in-memory training.
+
+        The per-object arrays are padded to `max_objects` slots: `object_mask` marks the
+        real ones, padded `poses`, `rgbs` and `pixels` are 0 and padded `shapes` and `colors`
+        are -1. Scene `start + n` is `example(start + n)`.
 
         Args:
-            start: index of the first scene.
-            count: number of scenes.
+            start: index of the first scene, at least 0.
+            count: number of scenes `N`, at least 1.
 
         Returns:
-            An iterator of `count` example dicts.
+            A dict of numpy arrays (`K = max_objects`): `images` uint8 `[N, H, W, 3]`,
+            `segmentations` uint8 `[N, H, W]`, `num_objects` int32 `[N]`, `cameras` float32
+            `[N, 4, 4]`, `object_mask` bool `[N, K]`, `shapes` int32 `[N, K]`, `colors` int32
+            `[N, K]`, `rgbs` float32 `[N, K, 3]`, `poses` float32 `[N, K, 7]` and `pixels`
+            int32 `[N, K]`.
 
         Example:
 
         ```python
-        images = [scene["image"] for scene in ProceduralObjects3D().examples(0, 8)]
+        data = ProceduralObjects3D(image_size=64).examples(0, 256)
+        data["images"].shape  # (256, 64, 64, 3)
+        data["poses"].shape  # (256, 5, 7)
+        model.fit(data["images"], batch_size=16)
         ```
         """
         check_int("start", start, minimum=0)
-        check_int("count", count, minimum=0)
-        return (self.example(index) for index in range(start, start + count))
+        check_int("count", count, minimum=1)
+        size, slots = self.image_size, self.max_objects
+        data = {
+            "images": np.zeros((count, size, size, 3), np.uint8),
+            "segmentations": np.zeros((count, size, size), np.uint8),
+            "num_objects": np.zeros(count, np.int32),
+            "cameras": np.zeros((count, 4, 4), np.float32),
+            "object_mask": np.zeros((count, slots), bool),
+            "shapes": np.full((count, slots), -1, np.int32),
+            "colors": np.full((count, slots), -1, np.int32),
+            "rgbs": np.zeros((count, slots, 3), np.float32),
+            "poses": np.zeros((count, slots, 7), np.float32),
+            "pixels": np.zeros((count, slots), np.int32),
+        }
+        per_object = {
+            "shapes": "shape",
+            "colors": "color",
+            "rgbs": "rgb",
+            "poses": "pose",
+            "pixels": "pixels",
+        }
+        for n in range(count):
+            scene = self.example(start + n)
+            k = int(scene["num_objects"])
+            data["images"][n] = scene["image"]
+            data["segmentations"][n] = scene["segmentation"]
+            data["num_objects"][n] = k
+            data["cameras"][n] = scene["camera"]
+            data["object_mask"][n, :k] = True
+            for key, name in per_object.items():
+                data[key][n, :k] = scene["objects"][name]
+        return data
 
     # === Scene sampling ===
 
@@ -495,9 +501,9 @@ class ProceduralObjects3D:
             GROUND_ALBEDO,
         )
         rgb = np.where(surface[:, None], albedo * shade[:, None], SKY_RGB)
-        s, size = self.supersampling, self.image_size
+        size = self.image_size
         # Average the s x s sub-pixel samples of each pixel (anti-aliasing).
-        rgb = rgb.reshape(size, s, size, s, 3).mean(axis=(1, 3))
+        rgb = rgb.reshape(size, size, self.supersampling**2, 3).mean(axis=2)
         return np.round(np.clip(rgb, 0.0, 1.0) * 255.0).astype(np.uint8)
 
 

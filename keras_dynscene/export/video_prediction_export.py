@@ -195,7 +195,11 @@ def export_preset(preset: str, out_dir, horizon: int | None = None) -> str:
     from keras_dynscene.models import load_preset
 
     model = load_preset(preset)
-    if hasattr(model, "generate_from_noise"):
+    if hasattr(model, "encode_scene"):
+        from keras_dynscene.export.scene_inference_export import export_scene_inference
+
+        path = export_scene_inference(model, out_dir)
+    elif hasattr(model, "generate_from_noise"):
         from keras_dynscene.export.video_generator_export import export_video_generator
 
         path = export_video_generator(model, out_dir)

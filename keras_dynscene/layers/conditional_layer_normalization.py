@@ -41,8 +41,8 @@ class ConditionalLayerNormalization(keras.layers.Layer):
         self.gamma = None
         self.beta = None
 
-    def build(self, input_shape, condition_shape):
-        units = input_shape[-1]
+    def build(self, inputs_shape, condition_shape):
+        units = inputs_shape[-1]
         self.gamma = keras.layers.Dense(units, kernel_initializer="zeros", name="gamma")
         self.beta = keras.layers.Dense(units, kernel_initializer="zeros", name="beta")
         self.gamma.build(condition_shape)
@@ -54,8 +54,8 @@ class ConditionalLayerNormalization(keras.layers.Layer):
         normalized = (inputs - mean) * ops.rsqrt(variance + self.epsilon)
         return normalized * (1.0 + self.gamma(condition)) + self.beta(condition)
 
-    def compute_output_shape(self, input_shape, condition_shape):
-        return input_shape
+    def compute_output_shape(self, inputs_shape, condition_shape):
+        return inputs_shape
 
     def get_config(self):
         config = super().get_config()

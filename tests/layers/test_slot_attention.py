@@ -39,3 +39,17 @@ class TestSlotAttention(TestCase):
     def test_invalid_configuration_is_explained(self):
         with pytest.raises(ValueError, match="positive int num_slots, received 0"):
             SlotAttention(num_slots=0)
+
+
+@pytest.mark.backends
+def test_background_slot_has_its_own_distribution():
+    layer = SlotAttention(num_slots=3, slot_size=4, background_slot=True, seed=0)
+    layer(keras.random.normal((1, 6, 5), seed=1))
+    layer.background_mu.assign(np.full((1, 1, 4), 5.0, "float32"))
+    layer.slots_mu.assign(np.zeros((1, 1, 4), "float32"))
+    slots = keras.ops.convert_to_numpy(layer.initial_slots(2, np.zeros((2, 3, 4), "float32")))
+    np.testing.assert_allclose(slots[:, 0], 5.0)
+    np.testing.assert_allclose(slots[:, 1:], 0.0)
+    assert layer.get_config()["background_slot"] is True
+    with pytest.raises(ValueError, match="num_slots >= 2.*received num_slots=1"):
+        SlotAttention(num_slots=1, background_slot=True)
