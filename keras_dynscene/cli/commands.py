@@ -67,7 +67,6 @@ def train(args):
     from keras_dynscene.data.video_dataset import load_video_dataset
     from keras_dynscene.data.video_dataset import scene_batches
     from keras_dynscene.data.video_dataset import training_batches
-    from keras_dynscene.training.paper_optimizer import paper_optimizer
     from keras_dynscene.training.train_model import train_model
 
     # Devices are split and strategies built before any TensorFlow op initializes them.
@@ -121,17 +120,7 @@ def train(args):
             )
         batches = training_batches(dataset, needed, args.batch_size, seed=args.seed)
         samples_logger = VideoSamplesLogger(next(iter(batches))["video"].numpy()[:2], args.out)
-    warmup_steps = args.warmup_steps if args.warmup_steps is not None else 5 * args.checkpoint_every
-    optimizer = paper_optimizer(
-        steps_per_epoch=1,
-        learning_rate=args.learning_rate,
-        initial_learning_rate=args.initial_learning_rate,
-        warmup_epochs=warmup_steps,
-        beta_1=args.beta_1,
-        beta_2=args.beta_2,
-        weight_decay=args.weight_decay,
-        global_clipnorm=args.clip_norm,
-    )
+    optimizer = cli_optimizer(args)
     jit = {"auto": "auto", "true": True, "false": False}[args.jit_compile]
     if args.pretrain_steps:
         with distribution.scope():
@@ -150,6 +139,24 @@ def train(args):
     print(f"Saved {os.path.join(args.out, 'model.keras')}")
 
 
+def cli_optimizer(args):
+    """The `dynscene train` optimizer: Adam with linear warmup from the CLI flags (warmup
+    defaults to 5 checkpoints)."""
+    from keras_dynscene.training.paper_optimizer import paper_optimizer
+
+    warmup_steps = args.warmup_steps if args.warmup_steps is not None else 5 * args.checkpoint_every
+    return paper_optimizer(
+        steps_per_epoch=1,
+        learning_rate=args.learning_rate,
+        initial_learning_rate=args.initial_learning_rate,
+        warmup_epochs=warmup_steps,
+        beta_1=args.beta_1,
+        beta_2=args.beta_2,
+        weight_decay=args.weight_decay,
+        global_clipnorm=args.clip_norm,
+    )
+
+
 def train_images(args, dataset, distribution):
     """`dynscene train inferno --dataset procedural_objects3d`: scene inference on images.
 
@@ -159,7 +166,6 @@ def train_images(args, dataset, distribution):
 
     from keras_dynscene.callbacks.render_stage_switch import RenderStageSwitch
     from keras_dynscene.callbacks.scene_reconstruction_logger import SceneReconstructionLogger
-    from keras_dynscene.training.paper_optimizer import paper_optimizer
     from keras_dynscene.training.train_model import train_model
 
     image_shape = dataset.element_spec["image"].shape
@@ -181,17 +187,7 @@ def train_images(args, dataset, distribution):
         .batch(args.batch_size, drop_remainder=True)
         .prefetch(tf.data.AUTOTUNE)
     )
-    warmup_steps = args.warmup_steps if args.warmup_steps is not None else 5 * args.checkpoint_every
-    optimizer = paper_optimizer(
-        steps_per_epoch=1,
-        learning_rate=args.learning_rate,
-        initial_learning_rate=args.initial_learning_rate,
-        warmup_epochs=warmup_steps,
-        beta_1=args.beta_1,
-        beta_2=args.beta_2,
-        weight_decay=args.weight_decay,
-        global_clipnorm=args.clip_norm,
-    )
+    optimizer = cli_optimizer(args)
     callbacks = [SceneReconstructionLogger(next(iter(batches))["image"].numpy()[:4], args.out)]
     if getattr(args, "switch_step", None) is not None:
         callbacks.append(RenderStageSwitch(args.switch_step))
