@@ -164,18 +164,26 @@ def train_images(args, dataset, distribution):
     until `--switch-step`, then full-resolution rendering (`RenderStageSwitch`)."""
     import tensorflow as tf
 
+    import keras_dynscene.models as models
     from keras_dynscene.callbacks.render_stage_switch import RenderStageSwitch
     from keras_dynscene.callbacks.scene_reconstruction_logger import SceneReconstructionLogger
     from keras_dynscene.training.train_model import train_model
 
+    def refuse_video_model(name):
+        raise ValueError(
+            f"'{args.dataset}' holds single images; {name} trains on videos. "
+            "Train INFERNO (`inferno`) or NeRF-AE (`nerf_ae`) on image datasets."
+        )
+
+    # A video model class is refused before it is built with image sizes it cannot take.
+    named = getattr(models, MODEL_NAMES.get(args.model, ""), None)
+    if named is not None and not is_scene_inference_model(named):
+        refuse_video_model(named.__name__)
     image_shape = dataset.element_spec["image"].shape
     with distribution.scope():
         model = build_model(args.model, parse_overrides(args.set), (None, *image_shape))
     if not is_scene_inference_model(model):
-        raise ValueError(
-            f"'{args.dataset}' holds single images; {type(model).__name__} trains on videos. "
-            "Train INFERNO (`inferno`) or NeRF-AE (`nerf_ae`) on image datasets."
-        )
+        refuse_video_model(type(model).__name__)
     if args.pretrain_steps or args.level != 1 or args.d_learning_rate is not None:
         raise ValueError("--pretrain-steps, --level and --d-learning-rate are not INFERNO options.")
     args.batch_size = distribution.global_batch_size(args.batch_size)

@@ -392,6 +392,43 @@ class ProceduralObjects3D:
                 data[key][n, :k] = scene["objects"][name]
         return data
 
+    def render(self, objects: dict) -> np.ndarray:
+        """Renders a set of objects with this generator's camera, light and ground.
+
+        Ground truth for scene edits: `example(i)["objects"]` with some objects dropped (or
+        moved) renders the scene an edit of an inferred scene should reproduce.
+
+        Args:
+            objects: a dict with `shape` `[n]`, `color` `[n]` and `pose` `[n, 7]` (as in
+                `example(i)["objects"]`); `n` may be 0.
+
+        Returns:
+            uint8 `[H, W, 3]`.
+
+        Example:
+
+        ```python
+        scene = scenes.example(3)
+        keep = np.arange(scene["num_objects"]) != 0
+        without_first = scenes.render({k: v[keep] for k, v in scene["objects"].items()})
+        ```
+        """
+        missing = sorted({"shape", "color", "pose"} - set(objects))
+        if missing:
+            raise ValueError(
+                f"render: expected objects with keys 'shape', 'color' and 'pose' (like "
+                f"example(i)['objects']); missing {missing}."
+            )
+        shapes = np.asarray(objects["shape"], np.int64).reshape(-1)
+        colors = np.asarray(objects["color"], np.int64).reshape(-1)
+        poses = np.asarray(objects["pose"], np.float64).reshape(-1, 7)
+        if not len(shapes) == len(colors) == len(poses):
+            raise ValueError(
+                f"render: expected as many shapes, colors and poses, received {len(shapes)}, "
+                f"{len(colors)} and {len(poses)}."
+            )
+        return self._render_image(shapes, colors, poses)
+
     # === Scene sampling ===
 
     def _sample_scene(
@@ -495,11 +532,9 @@ class ProceduralObjects3D:
         )
         lit[lit] = ~np.isfinite(occluded)
         shade = AMBIENT + (1.0 - AMBIENT) * np.where(lit, lambert, 0.0)
-        albedo = np.where(
-            (hit >= 0)[:, None],
-            COLOR_RGB[colors[np.maximum(hit, 0)]].astype(np.float64),
-            GROUND_ALBEDO,
-        )
+        # One dummy row keeps the lookup valid for a scene without objects.
+        albedos = COLOR_RGB[colors].astype(np.float64) if len(colors) else np.zeros((1, 3))
+        albedo = np.where((hit >= 0)[:, None], albedos[np.maximum(hit, 0)], GROUND_ALBEDO)
         rgb = np.where(surface[:, None], albedo * shade[:, None], SKY_RGB)
         size = self.image_size
         # Average the s x s sub-pixel samples of each pixel (anti-aliasing).

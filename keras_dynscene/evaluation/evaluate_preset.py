@@ -53,11 +53,18 @@ def flat_metrics(summary: dict, num_samples: int) -> dict:
 
 def evaluate_preset(args) -> dict:
     from keras_dynscene.cli.commands import is_gan
+    from keras_dynscene.cli.commands import is_scene_inference_model
     from keras_dynscene.cli.commands import is_scene_model
     from keras_dynscene.cli.commands import preset_info
     from keras_dynscene.models import load_preset
 
     model = load_preset(args.preset)
+    if is_scene_inference_model(model):
+        from keras_dynscene.evaluation.scene_inference_evaluation import (
+            evaluate_scene_inference_preset,
+        )
+
+        return evaluate_scene_inference_preset(args, model)
     if hasattr(model, "slot_attention_autoencoder"):
         from keras_dynscene.evaluation.vim_evaluation import evaluate_vim_preset
 

@@ -121,6 +121,7 @@ class SlotAttention(keras.layers.Layer):
             slot_noise = keras.random.normal(
                 (batch_size, self.num_slots, self.slot_size), seed=self.seed_generator
             )
+        slot_noise = ops.convert_to_tensor(slot_noise, dtype=self.slots_mu.dtype)
         slots = self.slots_mu + ops.exp(self.slots_log_sigma) * slot_noise
         if not self.background_slot:
             return slots

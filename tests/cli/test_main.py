@@ -463,3 +463,72 @@ def test_cvg_trains_level_by_level_resumes_and_samples(tmp_path, capsys):
     assert frames == 16  # 8 first-level frames unrolled to 16 (the level-2 window makes 4)
     strip = Image.open(gif.with_suffix(".png"))
     assert strip.size == (16 * 34 - 2, 2 * 2 * 34 - 2)
+
+
+def test_inferno_trains_on_images_switches_stage_samples_and_exports(tmp_path, monkeypatch, capsys):
+    from keras_dynscene.models import INFERNO
+    from tests.models.inferno.tiny_config import TINY_INFERNO_CONFIG
+    from tfds_builders.procedural_objects3d import procedural_objects3d_dataset_builder as objects
+
+    class Builder(objects.Builder):
+        name = "tiny_objects3d"
+        DEFAULT_BUILDER_CONFIG_NAME = "16x16"
+        BUILDER_CONFIGS = [  # noqa: RUF012
+            objects.ProceduralObjects3DConfig(
+                name="16x16", image_size=16, max_objects=2, num_train=4, num_test=2
+            )
+        ]
+
+    del Builder
+    data = ["--dataset", "tiny_objects3d/16x16", "--data-dir", str(tmp_path / "tfds")]
+    overrides = {
+        k: v for k, v in TINY_INFERNO_CONFIG.items() if k not in ("image_size", "channels")
+    }
+    overrides["full_resolution_training_rays"] = 32
+    args = ["train", "inferno", *data, "--steps", "3", "--checkpoint-every", "1"]
+    args += ["--batch-size", "2", "--switch-step", "2", "--out", str(tmp_path / "run")]
+    args += ["--set", *[f"{k}={json.dumps(v)}" for k, v in overrides.items()]]
+    assert main(args) == 0
+    assert "rendering at full resolution" in capsys.readouterr().out
+    summary = json.loads((tmp_path / "run" / "train_summary.json").read_text())
+    assert summary["optimizer_steps"] == 3
+    trained = INFERNO.from_preset(str(tmp_path / "run" / "model.keras"))
+    assert trained.render_stage == "full"
+    assert sorted(p.name for p in (tmp_path / "run" / "samples").glob("*.png"))
+
+    args = ["evaluate", "--preset", str(tmp_path / "run" / "model.keras"), *data]
+    args += ["--num-videos", "2", "--metrics", "mse,psnr,ssim,fvd"]  # fvd: not for images
+    assert main(args + ["--out", str(tmp_path / "eval")]) == 0
+    report = json.loads((tmp_path / "eval" / "metrics.json").read_text())
+    assert set(report["baselines"]) == {"untrained", "mean_image"}
+    assert {"mse", "psnr", "ssim", "fg_ari_attention", "fg_ari_rendered"} <= set(report["model"])
+    removal = report["model"]["object_removal"]
+    assert removal["removed"]["region_mse"] >= 0 and removal["no_edit"]["region_mse"] > 0
+    assert report["protocol"]["num_images"] == 2
+    assert (tmp_path / "eval" / "scene_inference_metrics.png").is_file()
+    bad = ["evaluate", "--preset", str(tmp_path / "run" / "model.keras"), *data]
+    assert main(bad + ["--baselines", "copy_last_frame", "--out", str(tmp_path / "bad")]) == 2
+    assert "available for scene inference: ['untrained', 'mean_image']" in capsys.readouterr().err
+
+    out = tmp_path / "scenes.png"
+    args = ["sample", "--preset", str(tmp_path / "run" / "model.keras"), *data]
+    assert main(args + ["--num-clips", "2", "--out", str(out)]) == 0
+    grid = Image.open(out)
+    # Per image: input, reconstruction, 2 objects, 4 edits; one row per test image.
+    assert "2 objects alone" in capsys.readouterr().out
+    assert grid.size[0] > grid.size[1] > 0
+
+    monkeypatch.setenv("DYNSCENE_PRESETS_DIR", str(tmp_path / "presets"))
+    args = ["package-preset", "--model", str(tmp_path / "run" / "model.keras")]
+    assert main(args + ["--name", "tiny_inferno", "--dataset", "tiny_objects3d/16x16"]) == 0
+    import tensorflow as tf
+
+    loaded = tf.saved_model.load(str(tmp_path / "presets" / "tiny_inferno" / "saved_model"))
+    assert {"serving_default", "infer_scene", "render_scene"} <= set(loaded.signatures)
+
+    video = ["train", "hier_vrnn", *data, "--steps", "1", "--out", str(tmp_path / "bad")]
+    assert main(video) == 2
+    assert "holds single images" in capsys.readouterr().err
+    bad = ["train", "inferno", *data, "--steps", "1", "--level", "2"]
+    assert main(bad + ["--out", str(tmp_path / "bad")]) == 2
+    assert "not INFERNO options" in capsys.readouterr().err

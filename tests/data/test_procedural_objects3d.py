@@ -348,3 +348,24 @@ def test_bad_types_and_camera_arguments():
         subpixel_directions(16, 180.0, 2)
     with pytest.raises(ValueError, match=r"`supersampling` must be >= 1"):
         subpixel_directions(16, 40.0, 0)
+
+
+def test_render_reproduces_examples_and_removes_objects():
+    generator = ProceduralObjects3D(image_size=32, min_objects=3, max_objects=3)
+    scene = generator.example(5)
+    np.testing.assert_array_equal(generator.render(scene["objects"]), scene["image"])
+    first = scene["segmentation"] == 1
+    keep = np.arange(3) != 0
+    without = generator.render({key: value[keep] for key, value in scene["objects"].items()})
+    changed = (without != scene["image"]).any(axis=-1)
+    # The removed object's pixels (and its shadow) change; the other objects' stay.
+    assert changed[first].all()
+    np.testing.assert_array_equal(
+        without[scene["segmentation"] >= 2], scene["image"][scene["segmentation"] >= 2]
+    )
+    empty = generator.render({"shape": [], "color": [], "pose": np.zeros((0, 7))})
+    assert empty.shape == (32, 32, 3) and not (empty == scene["image"]).all()
+    with pytest.raises(ValueError, match=r"missing \['pose'\]"):
+        generator.render({"shape": [0], "color": [0]})
+    with pytest.raises(ValueError, match="as many shapes, colors and poses"):
+        generator.render({"shape": [0, 1], "color": [0], "pose": np.zeros((1, 7))})
