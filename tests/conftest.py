@@ -3,6 +3,12 @@ import os
 # The suite runs once per backend: `KERAS_BACKEND=jax pytest -m backends`. TensorFlow by default.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if os.environ["KERAS_BACKEND"] == "jax":
+    # The tests' models are tiny and run a few steps: XLA's LLVM optimizations cost more than
+    # they save (the JAX `backends` run took 3.7x longer with them, tests/models/jump).
+    flags = os.environ.get("XLA_FLAGS", "")
+    if "xla_backend_optimization_level" not in flags:
+        os.environ["XLA_FLAGS"] = f"{flags} --xla_backend_optimization_level=0".strip()
 
 import keras  # noqa: E402
 import pytest  # noqa: E402

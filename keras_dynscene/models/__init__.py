@@ -2,6 +2,7 @@ from keras_dynscene.models.cvg import CascadedVideoGAN
 from keras_dynscene.models.hierarchical_vrnn import HierarchicalVRNN
 from keras_dynscene.models.inferno import INFERNO
 from keras_dynscene.models.inferno import NeRFAutoEncoder
+from keras_dynscene.models.inferno import SnitchLocalizer
 from keras_dynscene.models.jump import GQN
 from keras_dynscene.models.jump import JUMP
 from keras_dynscene.models.load_preset import load_preset
