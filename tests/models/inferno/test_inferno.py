@@ -182,3 +182,19 @@ def test_presets_build():
     model = INFERNO.from_preset("inferno_cpu")
     assert model.num_objects == 4 and model.object_nerf.num_layers == 8
     assert INFERNO.from_preset("inferno_clevr6").upscaler.num_stages == 2
+
+
+@pytest.mark.backends
+def test_shipped_preset_reconstructs_better_than_the_mean_image():
+    from keras_dynscene.data.procedural_objects3d import ProceduralObjects3D
+
+    model = INFERNO.from_preset("inferno_objects3d")
+    assert (model.image_size, model.num_objects, model.render_stage) == (64, 4, "full")
+    # Unseen scenes (another seed than both TFDS splits), rendered by the dataset's ray caster.
+    images = ProceduralObjects3D(image_size=64, seed=7).examples(0, 8)["images"]
+    target = images.astype("float32") / 255.0
+    reconstruction = model.render_scene(model.infer_scene(images), ray_chunk_size=1024)["image"]
+    assert reconstruction.shape == (8, 64, 64, 3)
+    error = np.square(reconstruction - target).mean()
+    constant = np.square(target.mean(axis=0, keepdims=True) - target).mean()
+    assert error < constant, (error, constant)  # 0.0139-0.0141 vs 0.0146 on the 3 backends

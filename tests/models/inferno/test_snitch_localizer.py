@@ -116,7 +116,7 @@ class TestSnitchLocalizer(TestCase):
     def test_fit_reduces_the_loss_fine_tunes_the_encoder_and_tracks_ssl(self):
         keras.utils.set_random_seed(0)  # the initial weights: a reproducible starting loss
         model = localizer(ssl_weight=1e-3, seed=0)
-        model.compile(optimizer=keras.optimizers.Adam(3e-3))
+        model.compile(optimizer=keras.optimizers.Adam(1e-3))
         video, labels = videos(8)
         data = {"video": video, "label": labels}
         kernel = model.scene_encoder.encoder.convs[0].kernel
@@ -124,9 +124,9 @@ class TestSnitchLocalizer(TestCase):
         nerf = model.scene_encoder.object_nerf
         nerf_before = [keras.ops.convert_to_numpy(w).copy() for w in nerf.weights]
         first = model.evaluate(data, batch_size=4, verbose=0, return_dict=True)["loss"]
-        history = model.fit(data, batch_size=4, epochs=6, verbose=0)
+        history = model.fit(data, batch_size=4, epochs=12, verbose=0)
         after = model.evaluate(data, batch_size=4, verbose=0, return_dict=True)
-        assert after["loss"] < first
+        assert after["loss"] < 0.9 * first, (after["loss"], first)
         assert {"cross_entropy", "l1", "ssl", "top1_accuracy", "top5_accuracy"} <= set(after)
         assert all(value > 0 for value in history.history["ssl"])
         # The classification loss fine-tunes the encoder; the rendering pipeline is frozen.
