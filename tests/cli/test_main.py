@@ -509,6 +509,9 @@ def test_inferno_trains_on_images_switches_stage_samples_and_exports(tmp_path, m
     bad = ["evaluate", "--preset", str(tmp_path / "run" / "model.keras"), *data]
     assert main(bad + ["--baselines", "copy_last_frame", "--out", str(tmp_path / "bad")]) == 2
     assert "available for scene inference: ['untrained', 'mean_image']" in capsys.readouterr().err
+    bad = ["evaluate", "--preset", str(tmp_path / "run" / "model.keras"), *data]
+    assert main(bad + ["--num-videos", "5", "--out", str(tmp_path / "bad")]) == 2
+    assert "has 2 test scenes; received --num-videos 5" in capsys.readouterr().err
 
     out = tmp_path / "scenes.png"
     args = ["sample", "--preset", str(tmp_path / "run" / "model.keras"), *data]
