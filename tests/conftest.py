@@ -19,6 +19,9 @@ def _reset_keras_state():
     # No forced full `gc.collect()` per test (`free_memory=True`): with TensorFlow's object graph
     # it grew to tens of seconds per test late in the suite; Python's own collector still runs.
     keras.utils.clear_session(free_memory=False)
+    # Every test starts from the same Python / NumPy / backend random state, whatever ran before
+    # it: a test's initial weights no longer depend on the order or selection of tests.
+    keras.utils.set_random_seed(1234)
     yield
 
 

@@ -95,7 +95,12 @@ class INFERNO(PresetMixin, keras.Model):
         near, far: depth range of the samples along each ray.
         scene_extent: half side of the scene cube (the background NeRF's coordinates are
             scene coordinates divided by it).
-        translation_range: `(x, y, z)` bounds of object translations.
+        translation_range: `(x, y, z)` half widths of the box object translations lie in.
+        translation_center: `(x, y, z)` centre of that box (the origin). The thesis does not
+            give its bounds. A box over the visible ground, above it (e.g. centre
+            `(0, 0, 0.25)`, half widths `(1.3, 1.3, 0.2)` for `procedural_objects3d`), keeps
+            objects in view: with the default box the slots of the shipped CPU run left the
+            view together (below the ground, past the frame edge).
         min_object_scale, max_object_scale: bounds of object half extents.
         model_rotation: infer object rotations (off in the thesis' experiments).
         rotation_axis: axis of the pose's rotation (`"x"` in table 10.7's parametrization).
@@ -163,6 +168,7 @@ class INFERNO(PresetMixin, keras.Model):
         far=6.0,
         scene_extent=2.0,
         translation_range=(2.0, 2.0, 1.0),
+        translation_center=(0.0, 0.0, 0.0),
         min_object_scale=0.1,
         max_object_scale=0.6,
         model_rotation=False,
@@ -252,6 +258,7 @@ class INFERNO(PresetMixin, keras.Model):
         self.far = float(far)
         self.scene_extent = float(scene_extent)
         self.translation_range = tuple(float(v) for v in translation_range)
+        self.translation_center = tuple(float(v) for v in translation_center)
         self.min_object_scale = float(min_object_scale)
         self.max_object_scale = float(max_object_scale)
         self.model_rotation = bool(model_rotation)
@@ -292,6 +299,7 @@ class INFERNO(PresetMixin, keras.Model):
                 hidden_size=code_hidden_size,
                 pose_hidden_size=pose_hidden_size,
                 translation_range=self.translation_range,
+                translation_center=self.translation_center,
                 min_scale=min_object_scale,
                 max_scale=max_object_scale,
                 model_rotation=model_rotation,
@@ -837,6 +845,7 @@ class INFERNO(PresetMixin, keras.Model):
                 "far": self.far,
                 "scene_extent": self.scene_extent,
                 "translation_range": self.translation_range,
+                "translation_center": self.translation_center,
                 "min_object_scale": self.min_object_scale,
                 "max_object_scale": self.max_object_scale,
                 "model_rotation": self.model_rotation,

@@ -10,7 +10,8 @@ class SlotToObject(keras.layers.Layer):
     """Maps object slots to structured objects: pose, shape code, appearance code (table 10.7).
 
     The pose MLP (2 layers, hidden size = output size = 7, LayerNorm and ReLU) gives 7 raw
-    numbers, mapped to a translation `tanh(.) * translation_range` per axis, a scale (half
+    numbers, mapped to a translation `translation_center + tanh(.) * translation_range` per
+    axis, a scale (half
     extent of the object's canonical box) in `[min_scale, max_scale]` by a sigmoid, and a
     rotation about `rotation_axis` (`pi * tanh(.)`; zero when `model_rotation=False`: the thesis
     does not model rotations in its experiments). A common 2-layer MLP with pose-conditioned
@@ -21,7 +22,9 @@ class SlotToObject(keras.layers.Layer):
         code_size: size of the shape code and of the appearance code (128).
         hidden_size: hidden units of the shape / appearance MLP (128).
         pose_hidden_size: hidden units of the pose MLP (7).
-        translation_range: `(x, y, z)` bounds of the translations.
+        translation_range: `(x, y, z)` half widths of the box translations lie in.
+        translation_center: `(x, y, z)` centre of that box (the origin by default). A box
+            over the visible ground (`z >= 0`) keeps objects from leaving the view.
         min_scale, max_scale: bounds of the per-axis half extents.
         model_rotation: predict the rotation (else it is 0).
         **kwargs: base layer arguments.
@@ -47,6 +50,7 @@ class SlotToObject(keras.layers.Layer):
         hidden_size=128,
         pose_hidden_size=7,
         translation_range=(2.0, 2.0, 1.0),
+        translation_center=(0.0, 0.0, 0.0),
         min_scale=0.1,
         max_scale=0.6,
         model_rotation=False,
@@ -64,10 +68,17 @@ class SlotToObject(keras.layers.Layer):
                 "SlotToObject: expected translation_range as 3 positive numbers (x, y, z), "
                 f"received {translation_range!r}."
             )
+        translation_center = tuple(float(v) for v in translation_center)
+        if len(translation_center) != 3:
+            raise ValueError(
+                "SlotToObject: expected translation_center as 3 numbers (x, y, z), received "
+                f"{translation_center!r}."
+            )
         self.code_size = code_size
         self.hidden_size = hidden_size
         self.pose_hidden_size = pose_hidden_size
         self.translation_range = translation_range
+        self.translation_center = translation_center
         self.min_scale = float(min_scale)
         self.max_scale = float(max_scale)
         self.model_rotation = bool(model_rotation)
@@ -88,7 +99,9 @@ class SlotToObject(keras.layers.Layer):
         self.code_output.build((None, self.hidden_size))
 
     def pose_from_raw(self, raw):
-        translation = ops.tanh(raw[..., :3]) * ops.convert_to_tensor(self.translation_range)
+        translation = ops.convert_to_tensor(self.translation_center) + ops.tanh(
+            raw[..., :3]
+        ) * ops.convert_to_tensor(self.translation_range)
         span = self.max_scale - self.min_scale
         scale = self.min_scale + span * ops.sigmoid(raw[..., 3:6])
         rotation = 3.14159265 * ops.tanh(raw[..., 6:])
@@ -116,6 +129,7 @@ class SlotToObject(keras.layers.Layer):
                 "hidden_size": self.hidden_size,
                 "pose_hidden_size": self.pose_hidden_size,
                 "translation_range": self.translation_range,
+                "translation_center": self.translation_center,
                 "min_scale": self.min_scale,
                 "max_scale": self.max_scale,
                 "model_rotation": self.model_rotation,

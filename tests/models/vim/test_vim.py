@@ -2,6 +2,7 @@ import keras
 import numpy as np
 import pytest
 
+from keras_dynscene.data.random_walk import RandomWalk
 from keras_dynscene.models import VIM
 from keras_dynscene.models.vim.vim import mask_centroids
 from tests.models.vim.tiny_config import TINY_VIM_CONFIG
@@ -201,12 +202,16 @@ def test_exported_predict_endpoint_matches_generate(tmp_path):
 
 @pytest.mark.backends
 def test_slot_pretraining_trains_the_vim_layers_in_place():
+    # Structured frames (balls on black), not uniform noise: noise has no structure to learn
+    # and its loss curve was seed-dependent (it rose on one CI run).
+    keras.utils.set_random_seed(0)
     model = VIM(**TINY_VIM_CONFIG)
     pretraining = model.slot_attention_autoencoder()
     before = keras.ops.convert_to_numpy(model.decoder.output_conv.kernel).copy()
     pretraining.compile(optimizer=keras.optimizers.Adam(3e-3))
-    data = {"video": (videos(4, 3) * 255).astype("uint8")}
-    history = pretraining.fit(data, batch_size=2, epochs=3, verbose=0).history
+    walk = RandomWalk(image_size=16, num_balls=2, num_frames=3, radii=(2, 3))
+    data = {"video": walk.generate(8, seed=0)["video"]}
+    history = pretraining.fit(data, batch_size=4, epochs=4, verbose=0).history
     assert history["mse"][-1] < history["mse"][0]
     after = keras.ops.convert_to_numpy(model.decoder.output_conv.kernel)
     assert np.abs(after - before).max() > 0
