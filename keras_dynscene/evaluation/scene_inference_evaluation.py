@@ -66,6 +66,11 @@ def load_scene_inference_test(dataset: str, num_images: int, data_dir=None) -> d
     batch = next(
         iter(test.map(lambda ex: {k: ex[k] for k in keys}).batch(num_images).as_numpy_iterator())
     )
+    if len(batch["image"]) < num_images:
+        raise ValueError(
+            f"{dataset!r} has {len(batch['image'])} test images; received --num-videos "
+            f"{num_images}. Lower --num-videos."
+        )
     segmentations = batch.get("segmentation")
     if segmentations is not None and segmentations.ndim == 4:
         segmentations = segmentations[..., 0]
