@@ -1,3 +1,5 @@
+import pathlib
+
 import numpy as np
 import pytest
 import tensorflow_datasets as tfds
@@ -8,7 +10,7 @@ from keras_dynscene.models.inferno import INFERNO
 from tests.models.inferno.tiny_config import TINY_INFERNO_CONFIG
 from tfds_builders.clevr6 import clevr6_dataset_builder as clevr6
 
-CLEVR6_DUMMY_DATA = "tfds_builders/clevr6/dummy_data"
+CLEVR6_DUMMY_DATA = str(pathlib.Path(clevr6.__file__).parent / "dummy_data")
 
 
 @pytest.fixture(scope="module")
