@@ -11,12 +11,11 @@ class SlotToObject(keras.layers.Layer):
 
     The pose MLP (2 layers, hidden size = output size = 7, LayerNorm and ReLU) gives 7 raw
     numbers, mapped to a translation `translation_center + tanh(.) * translation_range` per
-    axis, a scale (half
-    extent of the object's canonical box) in `[min_scale, max_scale]` by a sigmoid, and a
-    rotation about `rotation_axis` (`pi * tanh(.)`; zero when `model_rotation=False`: the thesis
-    does not model rotations in its experiments). A common 2-layer MLP with pose-conditioned
-    LayerNorm (`ConditionalLayerNormalization`) then maps each slot to its shape and appearance
-    codes.
+    axis, a scale (half extent of the object's canonical box) in `[min_scale, max_scale]` by a
+    sigmoid, and a rotation about `rotation_axis` (`pi * tanh(.)`; zero when
+    `model_rotation=False`: the thesis does not model rotations in its experiments). A common
+    2-layer MLP with pose-conditioned LayerNorm (`ConditionalLayerNormalization`) then maps
+    each slot to its shape and appearance codes.
 
     Args:
         code_size: size of the shape code and of the appearance code (128).
