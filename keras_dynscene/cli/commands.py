@@ -97,6 +97,12 @@ def train(args):
             f"--pretrain-steps needs a slot model (VIM); {type(model).__name__} has no slot "
             "attention to pretrain."
         )
+    if args.pretrain_steps and args.pretrain_steps % args.checkpoint_every:
+        raise ValueError(
+            f"--pretrain-steps ({args.pretrain_steps}) must be a multiple of --checkpoint-every "
+            f"({args.checkpoint_every}): pretraining checkpoints as often as training, so that "
+            "a killed run resumes it exactly."
+        )
     if is_gan(model):
         return train_gan(args, model, dataset, video_shape, distribution)
     if args.level != 1 or args.d_learning_rate is not None:
@@ -285,21 +291,37 @@ def training_distribution(args):
 def pretrain_slots(model, batches, args):
     """Thesis 8.A.2: slot attention pretraining on first frames before sequence training.
 
-    Skipped when the run folder already holds a checkpoint (a resumed run restores the
-    pretrained weights from it)."""
+    Runs through `train_model` in `<out>/slot_pretraining/` (checkpoints every
+    `--checkpoint-every` steps, history, logs), so a run killed while pretraining resumes it,
+    and a run killed after it restores the pretrained weights from its last checkpoint (zero
+    steps left). Skipped when sequence training has already checkpointed: its own checkpoint
+    holds every weight."""
     import keras
 
     from keras_dynscene.schedules.linear_warmup import LinearWarmup
+    from keras_dynscene.training.train_model import train_model
 
     if os.path.isdir(os.path.join(args.out, "backup")):
         print("Resuming: slot pretraining already done in this run folder, skipped.")
         return
+    output_dir = os.path.join(args.out, "slot_pretraining")
+    if os.path.isdir(os.path.join(output_dir, "backup")):
+        print(f"Resuming slot attention pretraining from {output_dir}")
     pretraining = model.slot_attention_autoencoder()
+    # BackupAndRestore restores into built models only.
+    pretraining(keras.tree.map_structure(lambda t: t.numpy(), next(iter(batches))))
     warmup = max(1, args.pretrain_steps // 10)
     schedule = LinearWarmup(args.initial_learning_rate, args.learning_rate, warmup)
-    pretraining.compile(optimizer=keras.optimizers.Adam(schedule))
     print(f"Slot attention pretraining on first frames: {args.pretrain_steps} steps")
-    pretraining.fit(batches, steps_per_epoch=args.pretrain_steps, epochs=1, verbose=2)
+    train_model(
+        pretraining,
+        batches,
+        total_steps=args.pretrain_steps,
+        output_dir=output_dir,
+        checkpoint_every=args.checkpoint_every,
+        optimizer=keras.optimizers.Adam(schedule),
+        verbose=2,
+    )
 
 
 def sample(args):

@@ -1,4 +1,5 @@
 import json
+import shutil
 
 import keras
 import numpy as np
@@ -284,8 +285,27 @@ def test_train_vim_with_slot_pretraining(tmp_path, capsys):
     assert "Slot attention pretraining on first frames: 2 steps" in capsys.readouterr().out
     summary = json.loads((tmp_path / "run" / "train_summary.json").read_text())
     assert summary["optimizer_steps"] == 2
+    folder = tmp_path / "run" / "slot_pretraining"  # resumable, with its own history
+    assert json.loads((folder / "train_summary.json").read_text())["optimizer_steps"] == 2
+    assert (folder / "history.csv").is_file()
     assert main(args) == 0  # resumed: pretraining is skipped
     assert "slot pretraining already done" in capsys.readouterr().out
+    # Killed after pretraining, before the first training checkpoint: the pretrained weights
+    # come back from the pretraining checkpoint, with no pretraining step redone.
+    before = keras.saving.load_model(folder / "model.keras").get_weights()
+    shutil.rmtree(tmp_path / "run" / "backup")
+    assert main(args) == 0
+    assert "Resuming slot attention pretraining" in capsys.readouterr().out
+    assert json.loads((folder / "train_summary.json").read_text())["optimizer_steps"] == 2
+    after = keras.saving.load_model(folder / "model.keras").get_weights()
+    for a, b in zip(before, after):
+        np.testing.assert_array_equal(a, b)
+    bad_every = [*args[:4], "--data-dir", str(tmp_path / "tfds"), "--steps", "2"]
+    bad_every += ["--checkpoint-every", "2", "--pretrain-steps", "3"]
+    assert main(bad_every + ["--out", str(tmp_path / "bad_every")]) == 2
+    assert "--pretrain-steps (3) must be a multiple of --checkpoint-every (2)" in (
+        capsys.readouterr().err
+    )
     bad = ["train", "hier_vrnn", "--dataset", "tiny_random_walk/atomic", "--steps", "1"]
     bad += ["--data-dir", str(tmp_path / "tfds"), "--pretrain-steps", "1"]
     assert main(bad + ["--out", str(tmp_path / "bad")]) == 2
