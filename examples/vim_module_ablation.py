@@ -5,7 +5,8 @@ modules at a matched total module capacity, then plot reconstruction MSE and KL 
 
 Each model trains in its own run folder (`runs/vim_ablation/modules_<M>`), so an interrupted
 ablation resumes where it stopped. Models with fewer modules get proportionally wider modules
-(`module_hidden_size = 320 / M`), as in 8.5.1.
+(`module_hidden_size = 320 / M`), as in 8.5.1. `--pretrained-slots runs/vim/slot_pretraining/
+model.keras` starts every model from one slot pretraining instead of none.
 """
 
 import argparse
@@ -31,6 +32,7 @@ def main():
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--num-videos", type=int, default=128)
     parser.add_argument("--out", default="runs/vim_ablation")
+    parser.add_argument("--pretrained-slots", default=None, help="a slot_pretraining/model.keras")
     args = parser.parse_args()
     test = load_random_walk_test("random_walk/atomic", args.num_videos)
     results = {}
@@ -39,6 +41,8 @@ def main():
         train = ["train", "vim_cpu", "--dataset", "random_walk/atomic", "--steps", str(args.steps)]
         train += ["--checkpoint-every", "250", "--learning-rate", "4e-4", "--warmup-steps", "500"]
         train += ["--initial-learning-rate", "4e-5", "--beta-1", "0.9", "--beta-2", "0.999"]
+        if args.pretrained_slots:
+            train += ["--pretrained-slots", args.pretrained_slots]
         train += ["--weight-decay", "0", "--out", run, "--set", f"num_modules={modules}"]
         train += [f"module_hidden_size={TOTAL_MODULE_WIDTH // modules}"]
         if dynscene(train) != 0:

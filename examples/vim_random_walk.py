@@ -1,7 +1,8 @@
 """Train VIM on the Random Walk dataset, then measure what its modules learned (thesis 8.5).
 
     python examples/vim_random_walk.py --steps 6000 --out runs/vim         # resumable
-    python examples/vim_random_walk.py --variant monolithic --out runs/vim_1_module
+    python examples/vim_random_walk.py --variant monolithic --out runs/vim_1_module \
+        --pretrained-slots runs/vim/slot_pretraining/model.keras   # same pretrained slots
 
 Steps: optional slot attention pretraining on first frames (8.A.2), sequence training with the
 ELBO, then the rule-module matching histogram (figure 8.2), reconstruction MSE (table 8.4) and
@@ -32,6 +33,10 @@ def main():
     parser.add_argument("--dataset", default="random_walk/atomic")
     parser.add_argument("--steps", type=int, default=6000)
     parser.add_argument("--pretrain-steps", type=int, default=0)
+    parser.add_argument("--pretrain-learning-rate", type=float, default=4e-4)
+    parser.add_argument(
+        "--pretrained-slots", default=None, help="another run's slot_pretraining/model.keras"
+    )
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--num-videos", type=int, default=256)
     parser.add_argument("--out", default="runs/vim")
@@ -41,6 +46,9 @@ def main():
     train += ["--batch-size", str(args.batch_size), "--pretrain-steps", str(args.pretrain_steps)]
     train += ["--learning-rate", "4e-4", "--initial-learning-rate", "4e-5", "--warmup-steps", "500"]
     train += ["--beta-1", "0.9", "--beta-2", "0.999", "--weight-decay", "0", "--out", args.out]
+    train += ["--pretrain-learning-rate", str(args.pretrain_learning_rate)]
+    if args.pretrained_slots:
+        train += ["--pretrained-slots", args.pretrained_slots]
     if dynscene(train) != 0:
         raise SystemExit("training failed")
     evaluate = ["evaluate", "--preset", f"{args.out}/model.keras", "--dataset", args.dataset]

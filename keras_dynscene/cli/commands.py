@@ -2,6 +2,7 @@
 
 import json
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -97,6 +98,17 @@ def train(args):
             f"--pretrain-steps needs a slot model (VIM); {type(model).__name__} has no slot "
             "attention to pretrain."
         )
+    pretrained_slots = getattr(args, "pretrained_slots", None)
+    if pretrained_slots and not hasattr(model, "slot_attention_autoencoder"):
+        raise ValueError(
+            f"--pretrained-slots needs a slot model (VIM); {type(model).__name__} has no slot "
+            "attention to initialize."
+        )
+    if pretrained_slots and args.pretrain_steps:
+        raise ValueError(
+            "--pretrained-slots replaces slot pretraining; drop --pretrain-steps "
+            f"({args.pretrain_steps}) or --pretrained-slots ({pretrained_slots!r})."
+        )
     if args.pretrain_steps and args.pretrain_steps % args.checkpoint_every:
         raise ValueError(
             f"--pretrain-steps ({args.pretrain_steps}) must be a multiple of --checkpoint-every "
@@ -131,6 +143,9 @@ def train(args):
     if args.pretrain_steps:
         with distribution.scope():
             pretrain_slots(model, batches, args)
+    if pretrained_slots:
+        with distribution.scope():
+            load_pretrained_slots(model, pretrained_slots, next(iter(batches)))
     train_model(
         model,
         batches,
@@ -311,17 +326,60 @@ def pretrain_slots(model, batches, args):
     # BackupAndRestore restores into built models only.
     pretraining(keras.tree.map_structure(lambda t: t.numpy(), next(iter(batches))))
     warmup = max(1, args.pretrain_steps // 10)
-    schedule = LinearWarmup(args.initial_learning_rate, args.learning_rate, warmup)
-    print(f"Slot attention pretraining on first frames: {args.pretrain_steps} steps")
-    train_model(
-        pretraining,
-        batches,
-        total_steps=args.pretrain_steps,
-        output_dir=output_dir,
-        checkpoint_every=args.checkpoint_every,
-        optimizer=keras.optimizers.Adam(schedule),
-        verbose=2,
+    peak = getattr(args, "pretrain_learning_rate", 4e-4)
+    schedule = LinearWarmup(args.initial_learning_rate, peak, warmup)
+    print(
+        f"Slot attention pretraining on first frames: {args.pretrain_steps} steps, lr warmed "
+        f"up to {peak} over {warmup}"
     )
+    with warnings.catch_warnings():
+        # The VIM's transition layers are outside the autoencoder: no gradients, on purpose.
+        warnings.filterwarnings("ignore", message="Gradients do not exist")
+        train_model(
+            pretraining,
+            batches,
+            total_steps=args.pretrain_steps,
+            output_dir=output_dir,
+            checkpoint_every=args.checkpoint_every,
+            optimizer=keras.optimizers.Adam(schedule),
+            verbose=2,
+        )
+
+
+def load_pretrained_slots(model, path, batch):
+    """`--pretrained-slots`: copies the encoder, slot attention and decoder weights of a saved
+    VIM (or of its slot pretraining model) into `model` before sequence training."""
+    import keras
+
+    import keras_dynscene.models  # noqa: F401  (registers the classes to deserialize)
+
+    if not os.path.isfile(path):
+        raise FileNotFoundError(
+            f"--pretrained-slots: no file at {path!r}. Pass a run's slot_pretraining/model.keras "
+            "or a VIM model.keras."
+        )
+    source = keras.saving.load_model(path, compile=False)
+    source = getattr(source, "vim", source)
+    layers = ("encoder", "slot_attention", "decoder")
+    if not all(hasattr(source, name) for name in layers):
+        raise ValueError(
+            f"--pretrained-slots: {path!r} holds a {type(source).__name__}; expected a VIM or a "
+            "SlotAttentionAutoEncoder (with an encoder, slot attention and decoder)."
+        )
+    # Built the way pretraining builds them, so the copied weights survive the VIM's build.
+    model.slot_attention_autoencoder()(keras.tree.map_structure(lambda t: t.numpy(), batch))
+    for name in layers:
+        weights = getattr(source, name).get_weights()
+        target = getattr(model, name)
+        expected = [tuple(weight.shape) for weight in target.weights]
+        received = [tuple(weight.shape) for weight in weights]
+        if expected != received:
+            raise ValueError(
+                f"--pretrained-slots: the {name} of {path!r} has weight shapes {received}; this "
+                f"model's has {expected}. Train with the same encoder/slot/decoder sizes (--set)."
+            )
+        target.set_weights(weights)
+    print(f"Slot layers (encoder, slot attention, decoder) loaded from {path}")
 
 
 def sample(args):

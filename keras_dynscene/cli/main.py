@@ -66,6 +66,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="slot models: slot attention pretraining steps on first frames (thesis 8.A.2)",
     )
     train.add_argument(
+        "--pretrain-learning-rate",
+        type=float,
+        default=4e-4,
+        help="peak learning rate of slot pretraining, warmed up over its first tenth "
+        "(4e-4: Locatello et al., whose warmup thesis 8.A.2 follows)",
+    )
+    train.add_argument(
+        "--pretrained-slots",
+        default=None,
+        metavar="KERAS_FILE",
+        help="slot models: start from the encoder, slot attention and decoder of this VIM or "
+        "slot pretraining model.keras (e.g. another run's slot_pretraining/model.keras) instead "
+        "of pretraining, so that ablations share one pretraining",
+    )
+    train.add_argument(
         "--level",
         type=int,
         default=1,

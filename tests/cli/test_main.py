@@ -300,6 +300,30 @@ def test_train_vim_with_slot_pretraining(tmp_path, capsys):
     after = keras.saving.load_model(folder / "model.keras").get_weights()
     for a, b in zip(before, after):
         np.testing.assert_array_equal(a, b)
+    # An ablation (one module) starts from this run's pretrained slots; at learning rate 0 its
+    # slot layers end exactly as loaded.
+    common = ["train", "vim", "--dataset", "tiny_random_walk/atomic", "--steps", "2"]
+    common += ["--data-dir", str(tmp_path / "tfds"), "--checkpoint-every", "1", "--batch-size", "2"]
+    common += ["--learning-rate", "0", "--initial-learning-rate", "0"]
+    sets = ["--set", *[f"{k}={json.dumps(v)}" for k, v in overrides.items()]]
+    pretrained = ["--pretrained-slots", str(folder / "model.keras")]
+    ablation = [*common, "--out", str(tmp_path / "ablation"), *pretrained, *sets, "num_modules=1"]
+    assert main(ablation) == 0
+    assert "Slot layers (encoder, slot attention, decoder) loaded from" in capsys.readouterr().out
+    source = keras.saving.load_model(folder / "model.keras").vim
+    trained = keras.saving.load_model(tmp_path / "ablation" / "model.keras")
+    assert trained.num_modules == 1
+    for name in ("encoder", "slot_attention", "decoder"):
+        for a, b in zip(getattr(source, name).get_weights(), getattr(trained, name).get_weights()):
+            np.testing.assert_array_equal(a, b)
+    assert main([*args, *pretrained]) == 2
+    assert "--pretrained-slots replaces slot pretraining" in capsys.readouterr().err
+    wider = [*common, "--out", str(tmp_path / "wider"), *pretrained, *sets, "slot_size=12"]
+    assert main(wider) == 2
+    assert "the slot_attention of" in capsys.readouterr().err
+    missing = [*common, "--out", str(tmp_path / "missing"), "--pretrained-slots", "none.keras"]
+    assert main([*missing, *sets]) == 2
+    assert "--pretrained-slots: no file at 'none.keras'" in capsys.readouterr().err
     bad_every = [*args[:4], "--data-dir", str(tmp_path / "tfds"), "--steps", "2"]
     bad_every += ["--checkpoint-every", "2", "--pretrain-steps", "3"]
     assert main(bad_every + ["--out", str(tmp_path / "bad_every")]) == 2
