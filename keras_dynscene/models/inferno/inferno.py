@@ -17,6 +17,7 @@ from keras_dynscene.models.inferno.inferno_presets import INFERNO_PRESETS
 from keras_dynscene.models.inferno.inferno_presets import NERF_AUTOENCODER_PRESETS
 from keras_dynscene.models.inferno.slot_to_object import SlotToBackground
 from keras_dynscene.models.inferno.slot_to_object import SlotToObject
+from keras_dynscene.models.inferno.slot_to_object import xyz_numbers
 from keras_dynscene.models.inferno.volume_rendering import sample_weights
 from keras_dynscene.models.inferno.volume_rendering import soft_box_mask
 from keras_dynscene.models.inferno.volume_rendering import stratified_depths
@@ -257,8 +258,8 @@ class INFERNO(PresetMixin, keras.Model):
         self.near = float(near)
         self.far = float(far)
         self.scene_extent = float(scene_extent)
-        self.translation_range = tuple(float(v) for v in translation_range)
-        self.translation_center = tuple(float(v) for v in translation_center)
+        self.translation_range = xyz_numbers("INFERNO", "translation_range", translation_range)
+        self.translation_center = xyz_numbers("INFERNO", "translation_center", translation_center)
         self.min_object_scale = float(min_object_scale)
         self.max_object_scale = float(max_object_scale)
         self.model_rotation = bool(model_rotation)

@@ -5,6 +5,20 @@ from keras_dynscene.api_export import dynscene_export
 from keras_dynscene.layers.conditional_layer_normalization import ConditionalLayerNormalization
 
 
+def xyz_numbers(owner: str, name: str, value) -> tuple:
+    """`value` as a tuple of 3 floats `(x, y, z)`, or a ValueError naming `owner.name`."""
+    try:
+        numbers = tuple(float(v) for v in value)
+    except (TypeError, ValueError):
+        numbers = None
+    if numbers is None or len(numbers) != 3:
+        raise ValueError(
+            f"{owner}: expected {name} as 3 numbers (x, y, z), received {value!r}. Pass one "
+            "value per axis, e.g. (1.0, 1.0, 0.5)."
+        )
+    return numbers
+
+
 @dynscene_export
 class SlotToObject(keras.layers.Layer):
     """Maps object slots to structured objects: pose, shape code, appearance code (table 10.7).
@@ -61,18 +75,13 @@ class SlotToObject(keras.layers.Layer):
                 f"SlotToObject: expected 0 < min_scale < max_scale, received min_scale="
                 f"{min_scale} and max_scale={max_scale}."
             )
-        translation_range = tuple(float(v) for v in translation_range)
-        if len(translation_range) != 3 or min(translation_range) <= 0:
+        translation_range = xyz_numbers("SlotToObject", "translation_range", translation_range)
+        if min(translation_range) <= 0:
             raise ValueError(
                 "SlotToObject: expected translation_range as 3 positive numbers (x, y, z), "
                 f"received {translation_range!r}."
             )
-        translation_center = tuple(float(v) for v in translation_center)
-        if len(translation_center) != 3:
-            raise ValueError(
-                "SlotToObject: expected translation_center as 3 numbers (x, y, z), received "
-                f"{translation_center!r}."
-            )
+        translation_center = xyz_numbers("SlotToObject", "translation_center", translation_center)
         self.code_size = code_size
         self.hidden_size = hidden_size
         self.pose_hidden_size = pose_hidden_size

@@ -53,3 +53,8 @@ class TestSlotToObject(TestCase):
             SlotToObject(translation_range=(1.0, 0.0, 1.0))
         with pytest.raises(ValueError, match="0 < min_scale < max_scale.*min_scale=0.5"):
             SlotToObject(min_scale=0.5, max_scale=0.2)
+        # A scalar is not broadcast to the three axes: the error says so instead of a TypeError.
+        with pytest.raises(ValueError, match="SlotToObject: expected translation_range as 3"):
+            SlotToObject(translation_range=1.5)
+        with pytest.raises(ValueError, match="INFERNO: expected translation_center as 3.*0.25"):
+            INFERNO(**{**TINY, "translation_center": 0.25})
