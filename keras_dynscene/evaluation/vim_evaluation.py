@@ -93,6 +93,29 @@ def vim_report(model, test: dict, ood: dict | None, iterations) -> dict:
     return report, details
 
 
+def trivial_baselines(test: dict) -> dict:
+    """What the matching and reconstruction numbers are worth without a model.
+
+    `same_module_always`: one module explains every transition, so the best assignment gets
+    exactly the most frequent action right (the chance level of `matching_accuracy`).
+    `black_frames`: every reconstruction is the black background, which is where a slot
+    decoder sits before it learns to draw the objects."""
+    actions = np.asarray(test["actions"])
+    valid = actions[actions >= 0]
+    frequency = np.bincount(valid, minlength=len(DIRECTION_NAMES)) / max(valid.size, 1)
+    video = np.asarray(test["video"])[:, :5]
+    target = video.astype("float32") / (255.0 if video.dtype == np.uint8 else 1.0)
+    return {
+        "same_module_always": {"matching_accuracy": float(frequency.max())},
+        "black_frames": {
+            "reconstruction_mse_5_frames": float(np.square(target).mean()),
+            "reconstruction_sse_per_frame_5_frames": float(
+                np.square(target).sum(axis=(2, 3, 4)).mean()
+            ),
+        },
+    }
+
+
 def evaluate_vim_preset(args, model) -> dict:
     """`dynscene evaluate` for a VIM: rule-module matching, reconstruction, tracking."""
     from keras_dynscene.cli.commands import preset_info
@@ -119,7 +142,10 @@ def evaluate_vim_preset(args, model) -> dict:
         seconds[name] = round(time.time() - start, 1)
     report = {
         "model": results["model"],
-        "baselines": {name: values for name, values in results.items() if name != "model"},
+        "baselines": {
+            **{name: values for name, values in results.items() if name != "model"},
+            **trivial_baselines(test),
+        },
         "details": details,
         "protocol": {
             "preset": args.preset,

@@ -369,7 +369,16 @@ def test_evaluate_vim_writes_matching_reconstruction_and_tracking(tmp_path):
         "position_error_px",
         "modules_used",
     }
-    assert set(report["baselines"]) == {"untrained"}
+    assert set(report["baselines"]) == {"untrained", "same_module_always", "black_frames"}
+    # The trivial baselines, from the test videos themselves.
+    from keras_dynscene.evaluation.vim_evaluation import load_random_walk_test
+
+    test = load_random_walk_test("tiny_walks/atomic", 3, str(tmp_path / "tfds"))
+    black = report["baselines"]["black_frames"]["reconstruction_mse_5_frames"]
+    assert black == pytest.approx(np.mean(np.square(test["video"][:, :5] / 255.0)), rel=1e-5)
+    shares = np.bincount(test["actions"].ravel(), minlength=4) / test["actions"].size
+    chance = report["baselines"]["same_module_always"]["matching_accuracy"]
+    assert chance == pytest.approx(shares.max())
     tracking = report["details"]["model"]["ood_tracking_error_by_iterations"]
     assert set(tracking) == {"1", "2", "4", "8"}
     assert (tmp_path / "eval" / "rule_module_matching.png").is_file()
