@@ -34,6 +34,28 @@ def reconstruction_mse(model, videos, batch_size: int = 32) -> dict:
     }
 
 
+def foreground_ari(model, videos, segmentation, batch_size: int = 32) -> float:
+    """FG-ARI of the inferred slot masks against the true object segmentation, averaged over
+    the frames of the videos (how well the slots separate the objects; background pixels are
+    left out, as in Slot Attention).
+
+    Args:
+        model: a `VIM`.
+        videos: `[B, T, H, W, C]` test videos.
+        segmentation: `[B, T, H, W]` true object ids (0 = background).
+        batch_size: videos per forward pass.
+    """
+    from keras import ops
+
+    from keras_dynscene.metrics.adjusted_rand_index import adjusted_rand_index
+
+    masks = model.infer(videos, batch_size=batch_size)["masks"]  # [B, T, K, H, W]
+    predicted = np.moveaxis(masks.reshape(-1, *masks.shape[2:]), 1, -1)
+    truth = np.asarray(segmentation).reshape(-1, *segmentation.shape[2:])
+    scores = adjusted_rand_index(truth, predicted, ignore_background=True)
+    return float(np.mean(ops.convert_to_numpy(scores)))
+
+
 def tracking_error_by_iterations(model, videos, positions, iterations=(1, 2, 4, 8)) -> dict:
     """Object position error of VIM-k for several k (thesis figures 8.4 / 8.5).
 
@@ -85,6 +107,10 @@ def vim_report(model, test: dict, ood: dict | None, iterations) -> dict:
         "position_error_px": float(matching["position_error"].mean()),
         "modules_used": int((matching["module_usage"] > 0.01).sum()),
     }
+    if "segmentation" in test:
+        report["fg_ari_5_frames"] = foreground_ari(
+            model, test["video"][:, :5], test["segmentation"][:, :5]
+        )
     details = {"matching": {k: np.asarray(v).tolist() for k, v in matching.items()}}
     if ood is not None:
         details["ood_tracking_error_by_iterations"] = tracking_error_by_iterations(

@@ -368,7 +368,9 @@ def test_evaluate_vim_writes_matching_reconstruction_and_tracking(tmp_path):
         "reconstruction_sse_per_frame_5_frames",
         "position_error_px",
         "modules_used",
+        "fg_ari_5_frames",
     }
+    assert -1.0 <= report["model"]["fg_ari_5_frames"] <= 1.0
     assert set(report["baselines"]) == {"untrained", "same_module_always", "black_frames"}
     # The trivial baselines, from the test videos themselves.
     from keras_dynscene.evaluation.vim_evaluation import load_random_walk_test

@@ -636,11 +636,19 @@ class VIM(ELBOMixin, VideoPredictionMixin, PresetMixin, keras.Model):
 
 def mask_centroids(masks: np.ndarray) -> np.ndarray:
     """Mask-weighted mean pixel coordinates (row, col) per slot (thesis 8.5.1):
-    `[..., H, W]` -> `[..., 2]`."""
+    `[..., K, H, W]` -> `[..., K, 2]`.
+
+    Slot attention often spreads a flat background evenly over the K slots; weighting pixels by
+    what a slot explains beyond that even share, `max(mask - 1/K, 0)`, keeps the background from
+    pulling every centroid to the image centre. A slot that nowhere exceeds its even share (an
+    untrained model) falls back to its plain mask."""
     height, width = masks.shape[-2:]
     rows, cols = np.meshgrid(np.arange(height), np.arange(width), indexing="ij")
-    mass = masks.sum(axis=(-2, -1)) + 1e-8
+    excess = np.maximum(masks - 1.0 / masks.shape[-3], 0.0)
+    has_excess = excess.sum(axis=(-2, -1), keepdims=True) > 1e-3
+    weights = np.where(has_excess, excess, masks)
+    mass = weights.sum(axis=(-2, -1)) + 1e-8
     return np.stack(
-        [(masks * rows).sum(axis=(-2, -1)) / mass, (masks * cols).sum(axis=(-2, -1)) / mass],
+        [(weights * rows).sum(axis=(-2, -1)) / mass, (weights * cols).sum(axis=(-2, -1)) / mass],
         axis=-1,
     )

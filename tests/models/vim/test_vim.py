@@ -154,6 +154,12 @@ def test_mask_centroids():
     masks[0, 1, 4, 0] = 0.5
     masks[0, 1, 2, 0] = 0.5
     np.testing.assert_allclose(mask_centroids(masks), [[[1, 3], [3, 0]]], atol=1e-6)
+    # A background shared evenly by the slots does not pull the centroids to the centre.
+    masks = np.full((1, 4, 32, 32), 0.25, "float32")
+    masks[0, :, 2:5, 2:5] = 0.0
+    masks[0, 1, 2:5, 2:5] = 1.0  # slot 1 owns a ball at (3, 3)
+    np.testing.assert_allclose(mask_centroids(masks)[0, 1], [3, 3], atol=1e-6)
+    np.testing.assert_allclose(mask_centroids(masks)[0, 0], [15.5, 15.5], atol=0.5)
 
 
 @pytest.mark.large
