@@ -56,6 +56,44 @@ def foreground_ari(model, videos, segmentation, batch_size: int = 32) -> float:
     return float(np.mean(ops.convert_to_numpy(scores)))
 
 
+def slot_pretraining_report(autoencoder, images, segmentation) -> dict:
+    """How well slot pretraining (8.A.2) separates the objects of single frames.
+
+    Args:
+        autoencoder: a `SlotAttentionAutoEncoder` (e.g. a run's `slot_pretraining/model.keras`).
+        images: `[B, H, W, C]` uint8 frames.
+        segmentation: `[B, H, W]` true object ids (0 = background).
+
+    Returns:
+        `{"fg_ari": FG-ARI of the decoder masks, "sse_per_frame": squared error summed over a
+        frame's pixels and channels, "mask_share_per_slot": [K] mean mask of each slot}`.
+
+    Example:
+    ```python
+    test = load_random_walk_test("random_walk/atomic", 256)
+    slot_pretraining_report(keras.saving.load_model("runs/vim/slot_pretraining/model.keras"),
+                            test["video"][:, 0], test["segmentation"][:, 0])
+    ```
+    """
+    from keras import ops
+
+    from keras_dynscene.metrics.adjusted_rand_index import adjusted_rand_index
+
+    images = np.asarray(images)
+    outputs = autoencoder({"video": images[:, None]}, training=False)
+    masks = ops.convert_to_numpy(outputs["masks"])  # [B, K, H, W]
+    target = images.astype("float32") / 255.0
+    squared = np.square(ops.convert_to_numpy(outputs["frames"]) - target)
+    scores = adjusted_rand_index(
+        np.asarray(segmentation), np.moveaxis(masks, 1, -1), ignore_background=True
+    )
+    return {
+        "fg_ari": float(np.mean(ops.convert_to_numpy(scores))),
+        "sse_per_frame": float(squared.sum(axis=(1, 2, 3)).mean()),
+        "mask_share_per_slot": masks.mean(axis=(0, 2, 3)).tolist(),
+    }
+
+
 def tracking_error_by_iterations(model, videos, positions, iterations=(1, 2, 4, 8)) -> dict:
     """Object position error of VIM-k for several k (thesis figures 8.4 / 8.5).
 
