@@ -184,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--compare",
         default=None,
-        help="comma-separated presets evaluated beside the model (e.g. VIM ablations)",
+        help="comma-separated presets or .keras files evaluated beside the model, each "
+        "optionally labelled label=preset (e.g. one_module=runs/vim_monolithic/model.keras)",
     )
     evaluate.add_argument(
         "--ood-dataset",

@@ -125,9 +125,9 @@ def upsampled_lower_levels(model, levels):
 def evaluate_cascade_preset(args, model) -> dict:
     """`dynscene evaluate` for CVG: the model, its baselines and `--compare` cascades."""
     from keras_dynscene.cli.commands import preset_info
+    from keras_dynscene.evaluation.evaluate_preset import compared_models
     from keras_dynscene.evaluation.evaluate_preset import untrained_copy
     from keras_dynscene.metrics.frechet_video_distance import default_i3d_extractor
-    from keras_dynscene.models import load_preset
     from keras_dynscene.visualization.metric_plots import plot_cascade_metrics
 
     if model.num_levels < 2:
@@ -148,8 +148,7 @@ def evaluate_cascade_preset(args, model) -> dict:
     candidates = {"model": model}
     if "untrained" in baselines:
         candidates["untrained"] = untrained_copy(model)
-    for name in [name for name in (args.compare or "").split(",") if name]:
-        candidates[name] = load_preset(name)
+    candidates.update(compared_models(args.compare))
     for name, candidate in candidates.items():
         start = time.time()
         levels = generate_levels(candidate, labels, batch_size=32, seed=args.seed)

@@ -29,6 +29,19 @@ def untrained_copy(model):
     return model.__class__.from_config(model.get_config())
 
 
+def compared_models(spec: str | None) -> dict:
+    """The `--compare` models: comma-separated presets or `.keras` paths, each optionally
+    labelled `label=preset` (the label names it in metrics.json; by default the preset itself).
+    """
+    from keras_dynscene.models import load_preset
+
+    models = {}
+    for item in [item for item in (spec or "").split(",") if item]:
+        label, _, preset = item.rpartition("=")
+        models[label or preset] = load_preset(preset)
+    return models
+
+
 # Population-metric protocol used by default for a dataset (prefix match on the dataset name).
 DATASET_PROTOCOLS = {"stochastic_moving_mnist": "smmnist_5_10", "bair_push": "bair_2_28"}
 

@@ -241,8 +241,8 @@ def evaluate_scene_preset(args, model) -> dict:
     prediction grid per task."""
     from keras_dynscene.cli.commands import preset_info
     from keras_dynscene.data.test_clips import load_test_scenes
+    from keras_dynscene.evaluation.evaluate_preset import compared_models
     from keras_dynscene.evaluation.evaluate_preset import untrained_copy
-    from keras_dynscene.models import load_preset
     from keras_dynscene.visualization.metric_plots import plot_metric_per_step
 
     dataset = args.dataset or preset_info(args.preset).get("dataset")
@@ -258,8 +258,7 @@ def evaluate_scene_preset(args, model) -> dict:
     models = {"model": model}
     if "untrained" in baselines:
         models["untrained"] = untrained_copy(model)
-    for path in [p for p in (args.compare or "").split(",") if p]:
-        models[path] = load_preset(path)
+    models.update(compared_models(args.compare))
     frames, views = load_test_scenes(
         dataset, args.num_videos, (model.video_key, model.viewpoint_key), args.data_dir
     )

@@ -286,8 +286,8 @@ def scene_inference_report(model, test: dict, seed=0, lpips_network=None, batch_
 def evaluate_scene_inference_preset(args, model) -> dict:
     """`dynscene evaluate` for INFERNO / NeRF-AE: the model, its baselines and `--compare`."""
     from keras_dynscene.cli.commands import preset_info
+    from keras_dynscene.evaluation.evaluate_preset import compared_models
     from keras_dynscene.evaluation.evaluate_preset import untrained_copy
-    from keras_dynscene.models import load_preset
     from keras_dynscene.visualization.metric_plots import plot_scene_inference_metrics
 
     dataset = args.dataset or preset_info(args.preset).get("dataset")
@@ -309,8 +309,7 @@ def evaluate_scene_inference_preset(args, model) -> dict:
     models = {"model": model}
     if "untrained" in baselines:
         models["untrained"] = untrained_copy(model)
-    for name in [name for name in (args.compare or "").split(",") if name]:
-        models[name] = load_preset(name)
+    models.update(compared_models(args.compare))
     results, seconds = {}, {}
     for name, candidate in models.items():
         start = time.time()

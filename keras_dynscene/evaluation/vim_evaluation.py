@@ -183,8 +183,8 @@ def trivial_baselines(test: dict) -> dict:
 def evaluate_vim_preset(args, model) -> dict:
     """`dynscene evaluate` for a VIM: rule-module matching, reconstruction, tracking."""
     from keras_dynscene.cli.commands import preset_info
+    from keras_dynscene.evaluation.evaluate_preset import compared_models
     from keras_dynscene.evaluation.evaluate_preset import untrained_copy
-    from keras_dynscene.models import load_preset
     from keras_dynscene.visualization.metric_plots import plot_rule_module_matching
 
     dataset = args.dataset or preset_info(args.preset).get("dataset") or "random_walk/atomic"
@@ -197,8 +197,7 @@ def evaluate_vim_preset(args, model) -> dict:
     models = {"model": model}
     if "untrained" in args.baselines.split(","):
         models["untrained"] = untrained_copy(model)
-    for name in [name for name in (args.compare or "").split(",") if name]:
-        models[name] = load_preset(name)
+    models.update(compared_models(args.compare))
     results, details, seconds = {}, {}, {}
     for name, candidate in models.items():
         start = time.time()

@@ -360,6 +360,9 @@ def test_evaluate_vim_writes_matching_reconstruction_and_tracking(tmp_path):
     args = ["evaluate", "--preset", str(path), "--dataset", "tiny_walks/atomic"]
     args += ["--ood-dataset", "tiny_walks/compositional_ood", "--num-videos", "3"]
     args += ["--baselines", "untrained", "--data-dir", str(tmp_path / "tfds")]
+    one_module = tmp_path / "one_module.keras"
+    VIM(**{**TINY_VIM_CONFIG, "image_size": 32, "num_modules": 1}).save(one_module)
+    args += ["--compare", f"one_module={one_module}"]
     assert main(args + ["--out", str(tmp_path / "eval")]) == 0
     report = json.loads((tmp_path / "eval" / "metrics.json").read_text())
     assert set(report["model"]) == {
@@ -371,7 +374,13 @@ def test_evaluate_vim_writes_matching_reconstruction_and_tracking(tmp_path):
         "fg_ari_5_frames",
     }
     assert -1.0 <= report["model"]["fg_ari_5_frames"] <= 1.0
-    assert set(report["baselines"]) == {"untrained", "same_module_always", "black_frames"}
+    assert set(report["baselines"]) == {
+        "untrained",
+        "one_module",
+        "same_module_always",
+        "black_frames",
+    }
+    assert report["baselines"]["one_module"]["modules_used"] == 1
     # The trivial baselines, from the test videos themselves.
     from keras_dynscene.evaluation.vim_evaluation import load_random_walk_test
 

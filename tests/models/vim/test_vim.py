@@ -223,3 +223,38 @@ def test_slot_pretraining_trains_the_vim_layers_in_place():
     assert np.abs(after - before).max() > 0
     outputs = pretraining(videos(2, 3))
     assert tuple(outputs["masks"].shape) == (2, 3, 16, 16)
+
+
+@pytest.mark.backends
+def test_shipped_preset_separates_the_balls_and_predicts_them():
+    from keras_dynscene.evaluation.vim_evaluation import foreground_ari
+    from keras_dynscene.evaluation.vim_evaluation import reconstruction_mse
+
+    model = VIM.from_preset("vim_random_walk")
+    assert (model.image_size, model.num_slots, model.num_modules) == (32, 4, 5)
+    data = RandomWalk().generate(16, seed=321)
+    video = data["video"][:, :6]
+    black = np.square(video / 255.0).mean()
+    assert reconstruction_mse(model, video)["per_pixel"] < 0.5 * black
+    assert foreground_ari(model, video, data["segmentation"][:, :6]) > 0.5
+    future = model.predict_future(video[:, :1], 5, num_samples=2, seed=0)
+    assert future.shape == (16, 2, 5, 32, 32, 3)
+    # The balls stay in the predictions: far from the all-black frame.
+    assert np.square(future - video[:, None, 1:] / 255.0).mean() < black
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow", reason="SavedModels load on TensorFlow"
+)
+def test_shipped_saved_model_serves_predict_future():
+    import tensorflow as tf
+
+    from keras_dynscene.models.preset_mixin import presets_dir
+
+    loaded = tf.saved_model.load(str(presets_dir() / "vim_random_walk" / "saved_model"))
+    context = RandomWalk().generate(2, seed=5)["video"][:, :1]
+    frames = loaded.signatures["predict_uint8"](
+        context_uint8=tf.constant(context), seed=tf.constant([1, 2])
+    )["frames"].numpy()
+    assert frames.shape == (2, 5, 32, 32, 3)
+    assert np.all(np.isfinite(frames)) and 0.0 <= frames.min() and frames.max() <= 1.0
