@@ -13,6 +13,7 @@ from keras_dynscene.layers.neural_upscaler import NeuralUpscaler
 from keras_dynscene.layers.slot_attention import SlotAttention
 from keras_dynscene.layers.slot_attention_encoder import SlotAttentionEncoder
 from keras_dynscene.models.inferno import scene_geometry
+from keras_dynscene.models.inferno.attention_pose_loss import attention_pose_loss
 from keras_dynscene.models.inferno.inferno_presets import INFERNO_PRESETS
 from keras_dynscene.models.inferno.inferno_presets import NERF_AUTOENCODER_PRESETS
 from keras_dynscene.models.inferno.slot_to_object import SlotToBackground
@@ -28,6 +29,12 @@ RENDER_STAGES = ("upscaler", "full")
 # design (10.2.1); Keras would warn at every compiled step.
 warnings.filterwarnings(
     "ignore", message=r"Gradients do not exist for variables .*upscaler", category=UserWarning
+)
+# Likewise the background slot's code MLP when the background is shared by all scenes.
+warnings.filterwarnings(
+    "ignore",
+    message=r"Gradients do not exist for variables .*slot_to_background",
+    category=UserWarning,
 )
 # Keys of a scene (`infer_scene`'s output, `render_scene`'s input) and their trailing shapes.
 SCENE_KEYS = (
@@ -112,6 +119,15 @@ class INFERNO(PresetMixin, keras.Model):
         low_resolution_rgb_weight: weight of the 16x16 RGB loss in the upscaler stage.
         lpips_weight: weight of the LPIPS loss (0: off; 100 in 10.B.1), on full images only.
         lpips_network: LPIPS backbone.
+        scene_dependent_background: condition the background NeRF on the background slot
+            (the thesis). False gives every scene the same background (zero codes): on
+            datasets whose ground and sky never change (`procedural_objects3d`, CLEVR), what
+            differs between images can then only be drawn by the object slots, where a
+            conditioned background paints the objects as a blur and the objects vanish.
+        attention_pose_weight: weight of the attention-pose loss (0: off, the thesis): the
+            squared image distance between each object's projected translation and the
+            centroid of its slot's attention (held fixed). Not in the thesis; it gives the pose
+            MLP a signal from the first step, when poses do not depend on the image yet.
         image_key: key of the images in TFDS example dicts.
         seed: seed of the slot initialization and ray jitter.
         **kwargs: `keras.Model` arguments.
@@ -184,6 +200,8 @@ class INFERNO(PresetMixin, keras.Model):
         low_resolution_rgb_weight=1.0,
         lpips_weight=0.0,
         lpips_network="alexnet",
+        scene_dependent_background=True,
+        attention_pose_weight=0.0,
         image_key="image",
         seed=None,
         **kwargs,
@@ -274,6 +292,8 @@ class INFERNO(PresetMixin, keras.Model):
         self.low_resolution_rgb_weight = float(low_resolution_rgb_weight)
         self.lpips_weight = float(lpips_weight)
         self.lpips_network = lpips_network
+        self.scene_dependent_background = bool(scene_dependent_background)
+        self.attention_pose_weight = float(attention_pose_weight)
         self.image_key = image_key
         self.seed = seed
         self.seed_generator = ReplicaSeedGenerator(seed)
@@ -352,6 +372,7 @@ class INFERNO(PresetMixin, keras.Model):
         self.mse_tracker = keras.metrics.Mean(name="mse")
         self.low_resolution_tracker = keras.metrics.Mean(name="low_resolution_mse")
         self.lpips_tracker = keras.metrics.Mean(name="lpips")
+        self.attention_pose_tracker = keras.metrics.Mean(name="attention_pose")
         self.build()
 
     # --- construction -----------------------------------------------------------------------
@@ -379,7 +400,13 @@ class INFERNO(PresetMixin, keras.Model):
             trackers.append(self.low_resolution_tracker)
         if self.lpips is not None:
             trackers.append(self.lpips_tracker)
+        if self.uses_attention_pose_loss:
+            trackers.append(self.attention_pose_tracker)
         return [*super().metrics[:1], *trackers]
+
+    @property
+    def uses_attention_pose_loss(self):
+        return self.attention_pose_weight > 0 and self.num_objects > 0
 
     @property
     def upscale_factor(self):
@@ -442,7 +469,11 @@ class INFERNO(PresetMixin, keras.Model):
         features = self.encoder(images)
         slots, attention = self.slot_attention(features, slot_noise=slot_noise)
         batch_size = ops.shape(images)[0]
-        background = self.slot_to_background(slots[:, 0])
+        if self.scene_dependent_background:
+            background = self.slot_to_background(slots[:, 0])
+        else:
+            codes = ops.zeros((batch_size, self.background_code_size))
+            background = {"shape": codes, "appearance": codes}
         scene = {
             "background_shape": background["shape"],
             "background_appearance": background["appearance"],
@@ -587,6 +618,8 @@ class INFERNO(PresetMixin, keras.Model):
         batch_size = ops.shape(images)[0]
         scene, attention = self.encode_scene(images)
         outputs = {"target": images, "attention": attention}
+        if self.uses_attention_pose_loss:
+            outputs.update(object_pose=scene["object_pose"], camera=scene["camera"])
         if self.render_stage == "upscaler":
             num_rays = self.feature_resolution**2
             jitter = self.ray_jitter(batch_size, num_rays) if training else None
@@ -639,6 +672,12 @@ class INFERNO(PresetMixin, keras.Model):
             distance = self.lpips((y_pred["image"] * 2.0 - 1.0, y_pred["target"] * 2.0 - 1.0))
             self.lpips_tracker.update_state(distance)
             loss = loss + self.lpips_weight * ops.mean(distance)
+        if self.uses_attention_pose_loss:
+            distance = attention_pose_loss(
+                y_pred["object_pose"], y_pred["attention"], y_pred["camera"], self.field_of_view
+            )
+            self.attention_pose_tracker.update_state(distance)
+            loss = loss + self.attention_pose_weight * ops.mean(distance)
         return scale_loss_for_replicas(loss)
 
     # --- scene API (numpy in, numpy out) ------------------------------------------------------
@@ -861,6 +900,8 @@ class INFERNO(PresetMixin, keras.Model):
                 "low_resolution_rgb_weight": self.low_resolution_rgb_weight,
                 "lpips_weight": self.lpips_weight,
                 "lpips_network": self.lpips_network,
+                "scene_dependent_background": self.scene_dependent_background,
+                "attention_pose_weight": self.attention_pose_weight,
                 "image_key": self.image_key,
                 "seed": self.seed,
             }

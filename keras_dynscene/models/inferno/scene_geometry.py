@@ -100,3 +100,18 @@ def camera_rays(camera, directions):
         world = ops.einsum("bij,brj->bri", rotation, directions)
     origins = ops.zeros_like(world) + position[:, None, :]
     return origins, world
+
+
+def project_to_image(points, camera, field_of_view_degrees):
+    """Image positions `[B, K, 2]` of scene points `[B, K, 3]` seen by cameras `[B, 4, 4]`.
+
+    Positions are `(x, y)` in image-width units, `(0, 0)` at the top-left corner and `(1, 1)`
+    at the bottom-right one (x right, y down: the pixel convention of `pixel_directions`).
+    Depths are floored at a tenth of a unit, so points behind the camera stay finite.
+    """
+    rotation, position = camera[:, :3, :3], camera[:, :3, 3]
+    # Camera-space coordinates: R^T (p - o).
+    local = ops.einsum("bkj,bji->bki", points - position[:, None, :], rotation)
+    depth = ops.maximum(local[..., 2:], 0.1)
+    half = math.tan(math.radians(field_of_view_degrees) / 2.0)
+    return 0.5 + 0.5 * local[..., :2] / depth / half
