@@ -33,7 +33,8 @@ def train_model(
     `keras.callbacks.BackupAndRestore` saves weights and optimizer state after each of them, so
     a killed run restarted with the same arguments resumes at the last checkpoint and ends with
     the same optimizer step count as an uninterrupted run (steps after the last checkpoint are
-    redone, none are skipped or counted twice). Also writes TensorBoard logs, a CSV history,
+    redone, none are skipped or counted twice). The checkpoint before the last is kept too: a
+    last checkpoint left unreadable (a kill while writing it) resumes from the one before. Also writes TensorBoard logs, a CSV history,
     sample grids/GIFs per checkpoint and `model.keras` at the end. This is the single entry point
     the CLI and the distribution helpers wrap.
 
@@ -97,8 +98,10 @@ def train_model(
     if distribution is not None:
         train_data = distribution.prepare_dataset(train_data)
     callbacks = [
+        # double_checkpoint keeps the previous checkpoint beside the latest: a run killed while
+        # writing it (or whose write failed) resumes from the one before instead of failing.
         keras.callbacks.BackupAndRestore(
-            os.path.join(output_dir, "backup"), delete_checkpoint=False
+            os.path.join(output_dir, "backup"), delete_checkpoint=False, double_checkpoint=True
         ),
         keras.callbacks.CSVLogger(os.path.join(output_dir, "history.csv"), append=True),
         keras.callbacks.TensorBoard(os.path.join(output_dir, "logs"), update_freq="epoch"),

@@ -107,3 +107,20 @@ def test_writes_samples_logs_and_model(tmp_path):
     assert (tmp_path / "samples" / "epoch_0001.gif").is_file()
     assert any((tmp_path / "logs").rglob("events.out.tfevents*"))
     assert summary(tmp_path)["optimizer_steps"] == 2
+
+
+def test_resumes_from_the_previous_checkpoint_when_the_last_is_unreadable(tmp_path):
+    import tensorflow as tf
+
+    videos = np.random.default_rng(0).integers(0, 256, (8, 5, 16, 16, 1)).astype("uint8")
+    data = tf.data.Dataset.from_tensor_slices({"video": videos}).repeat().batch(4)
+    kwargs = dict(train_data=data, checkpoint_every=2, output_dir=str(tmp_path), verbose=0)
+    train_model(HierarchicalVRNN(**TINY_CONFIG), total_steps=4, **kwargs)
+    # A write cut short (a kill mid-save, or a reader holding the HDF5 lock) leaves this.
+    (tmp_path / "backup" / "latest.weights.h5").write_bytes(b"")
+    train_model(HierarchicalVRNN(**TINY_CONFIG), total_steps=6, **kwargs)
+    # Resumed from the step-2 checkpoint: epochs 1 and 2 redone, 6 optimizer steps in all.
+    assert summary(tmp_path)["optimizer_steps"] == 6
+    with open(tmp_path / "history.csv") as file:
+        epochs = [int(row["epoch"]) for row in csv.DictReader(file)]
+    assert epochs == [0, 1, 1, 2]
