@@ -34,9 +34,10 @@ def train_model(
     a killed run restarted with the same arguments resumes at the last checkpoint and ends with
     the same optimizer step count as an uninterrupted run (steps after the last checkpoint are
     redone, none are skipped or counted twice). The checkpoint before the last is kept too: a
-    last checkpoint left unreadable (a kill while writing it) resumes from the one before. Also writes TensorBoard logs, a CSV history,
-    sample grids/GIFs per checkpoint and `model.keras` at the end. This is the single entry point
-    the CLI and the distribution helpers wrap.
+    last checkpoint left unreadable (a kill while writing it) resumes from the one before.
+    Also writes TensorBoard logs, a CSV history, sample grids/GIFs per checkpoint and
+    `model.keras` at the end. This is the single entry point the CLI and the distribution
+    helpers wrap.
 
     Args:
         model: a keras_dynscene model (its `compute_loss` defines the objective).
