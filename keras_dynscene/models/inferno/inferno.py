@@ -234,6 +234,11 @@ class INFERNO(PresetMixin, keras.Model):
                 f"can map the {feature_resolution}x{feature_resolution} features to the image, "
                 f"received image_size={image_size}. Resize the images to one of {sizes}."
             )
+        if not attention_pose_weight >= 0:
+            raise ValueError(
+                f"{name}: expected attention_pose_weight >= 0 (0 turns the attention-pose loss "
+                f"off), received {attention_pose_weight!r}."
+            )
         if render_stage not in RENDER_STAGES:
             raise ValueError(
                 f"{name}: expected render_stage in {RENDER_STAGES}, received {render_stage!r}."

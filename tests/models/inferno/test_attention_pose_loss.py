@@ -77,3 +77,8 @@ def test_training_with_the_attention_pose_loss_and_a_shared_background():
     assert config["attention_pose_weight"] == 1.0
     assert config["scene_dependent_background"] is False
     assert INFERNO.from_config(config).attention_pose_weight == 1.0
+
+
+def test_a_negative_attention_pose_weight_is_refused():
+    with pytest.raises(ValueError, match="attention_pose_weight >= 0.*received -1.0"):
+        INFERNO(**{**TINY, "attention_pose_weight": -1.0})
