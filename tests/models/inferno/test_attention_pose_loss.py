@@ -64,7 +64,7 @@ def test_attention_pose_loss_is_zero_when_objects_project_onto_their_slots():
 
 
 @pytest.mark.backends
-def test_training_with_the_attention_pose_loss_and_a_shared_background():
+def test_training_with_the_attention_pose_loss_and_a_shared_background(tmp_path):
     model = INFERNO(**{**TINY, "attention_pose_weight": 1.0, "scene_dependent_background": False})
     model.compile(optimizer=keras.optimizers.Adam(3e-3))
     history = model.fit({"image": images(8)}, batch_size=4, epochs=3, verbose=0)
@@ -77,6 +77,12 @@ def test_training_with_the_attention_pose_loss_and_a_shared_background():
     assert config["attention_pose_weight"] == 1.0
     assert config["scene_dependent_background"] is False
     assert INFERNO.from_config(config).attention_pose_weight == 1.0
+    model.save(tmp_path / "model.keras")
+    reloaded = keras.saving.load_model(tmp_path / "model.keras")
+    assert reloaded.attention_pose_weight == 1.0
+    assert reloaded.scene_dependent_background is False
+    again = reloaded.infer_scene(images(2))
+    np.testing.assert_allclose(again["object_pose"], scene["object_pose"], atol=1e-5)
 
 
 def test_a_negative_attention_pose_weight_is_refused():
